@@ -1,0 +1,201 @@
+-- Foundation schema. Forward-only: later stages add migrations, never edit this one.
+-- Postgres is the source of truth; every stage's result is a row here before the next job is enqueued.
+
+CREATE TABLE connectors (
+  id                 text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+  kind               text NOT NULL CHECK (kind IN ('servicenow', 'jira')),
+  name               text NOT NULL,
+  enabled            boolean NOT NULL DEFAULT true,
+  -- Everything but secrets, validated by the connector definition schema.
+  definition         jsonb NOT NULL,
+  -- AES-256-GCM envelope (see src/lib/secret-box.ts) of a JSON object of this connector's secrets.
+  secrets_ciphertext text NOT NULL,
+  revision           integer NOT NULL DEFAULT 1,
+  created_at         timestamptz NOT NULL DEFAULT now(),
+  updated_at         timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE poll_cursors (
+  connector_id         text PRIMARY KEY REFERENCES connectors (id) ON DELETE CASCADE,
+  -- High-water mark of the ITSM's own update time seen by the last complete poll.
+  cursor_at            timestamptz NOT NULL,
+  last_started_at      timestamptz,
+  last_succeeded_at    timestamptz,
+  last_error           text,
+  last_fetched         integer,
+  last_pages           integer,
+  consecutive_failures integer NOT NULL DEFAULT 0
+);
+
+-- One row per person, identified across connectors by normalised email (anti-spam is per person).
+CREATE TABLE people (
+  id           bigserial PRIMARY KEY,
+  email        text NOT NULL UNIQUE,
+  email_domain text NOT NULL,
+  display_name text,
+  locale       text,
+  time_zone    text,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE tickets (
+  id                    bigserial PRIMARY KEY,
+  connector_id          text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  external_id           text NOT NULL,         -- ServiceNow sys_id, Jira issue id
+  external_key          text,                  -- INC0010001, SUP-12
+  title                 text,
+  category              text,
+  subcategory           text,
+  priority              text,
+  state                 text,
+  assignment_group_id   text,
+  assignment_group_name text,
+  assignee_id           text,
+  assignee_name         text,
+  requester_external_id text,
+  requester_person_id   bigint REFERENCES people (id),
+  opened_at             timestamptz,
+  source_updated_at     timestamptz,
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  updated_at            timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (connector_id, external_id)
+);
+CREATE INDEX tickets_requester ON tickets (requester_person_id);
+CREATE INDEX tickets_group ON tickets (connector_id, assignment_group_id);
+
+-- A ticket reaching a closed state. Reopened and closed again = a new closure (new closed_at).
+CREATE TABLE closures (
+  id                    bigserial PRIMARY KEY,
+  ticket_id             bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  closed_at             timestamptz NOT NULL,
+  close_code            text,
+  resolver_external_id  text,
+  resolver_name         text,
+  source                text NOT NULL CHECK (source IN ('poll', 'webhook', 'manual')),
+  status                text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'decided')),
+  received_at           timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (ticket_id, closed_at)
+);
+CREATE INDEX closures_pending ON closures (received_at) WHERE status = 'pending';
+
+-- Push notifications as received (webhooks). Deduplicated per connector; processed by the fetch stage.
+CREATE TABLE inbound_events (
+  id           bigserial PRIMARY KEY,
+  connector_id text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  dedupe_key   text NOT NULL,
+  external_id  text NOT NULL,
+  received_at  timestamptz NOT NULL DEFAULT now(),
+  processed_at timestamptz,
+  result       text,
+  UNIQUE (connector_id, dedupe_key)
+);
+CREATE INDEX inbound_events_pending ON inbound_events (received_at) WHERE processed_at IS NULL;
+
+-- The anti-spam decision, stored for every closure with its reason.
+CREATE TABLE survey_decisions (
+  id           bigserial PRIMARY KEY,
+  closure_id   bigint NOT NULL UNIQUE REFERENCES closures (id) ON DELETE CASCADE,
+  connector_id text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  person_id    bigint REFERENCES people (id),
+  outcome      text NOT NULL CHECK (outcome IN ('survey', 'suppressed')),
+  reason       text NOT NULL,
+  detail       text NOT NULL,
+  decided_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX survey_decisions_person_surveyed ON survey_decisions (person_id, decided_at) WHERE outcome = 'survey';
+CREATE INDEX survey_decisions_connector_time ON survey_decisions (connector_id, decided_at);
+
+-- A survey to send (one per 'survey' decision). Delivery columns are filled by the send stage.
+CREATE TABLE surveys (
+  id              bigserial PRIMARY KEY,
+  decision_id     bigint NOT NULL UNIQUE REFERENCES survey_decisions (id) ON DELETE CASCADE,
+  closure_id      bigint NOT NULL UNIQUE REFERENCES closures (id) ON DELETE CASCADE,
+  ticket_id       bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  connector_id    text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  person_id       bigint NOT NULL REFERENCES people (id),
+  scale           text NOT NULL DEFAULT 'csat' CHECK (scale IN ('csat', 'nps', 'ces')),
+  locale          text,
+  status          text NOT NULL DEFAULT 'scheduled'
+                  CHECK (status IN ('scheduled', 'sending', 'sent', 'failed', 'unknown', 'cancelled', 'expired')),
+  send_after      timestamptz NOT NULL,
+  token_hash      bytea UNIQUE,              -- SHA-256 of the survey token; the token itself is never stored
+  message_id      text,
+  attempts        integer NOT NULL DEFAULT 0,
+  sent_at         timestamptz,
+  delivered_at    timestamptz,
+  failed_reason   text,
+  expires_at      timestamptz,
+  reminder_sent_at timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX surveys_scheduled ON surveys (send_after) WHERE status = 'scheduled';
+
+-- Every answer is kept (history); exactly one per survey is active (the latest unflagged one).
+CREATE TABLE responses (
+  id                 bigserial PRIMARY KEY,
+  survey_id          bigint NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+  score              smallint NOT NULL,
+  comment            text,
+  submitted_at       timestamptz NOT NULL DEFAULT now(),
+  seconds_since_sent integer,
+  user_agent         text,
+  client_ip_hash     text,
+  flagged            boolean NOT NULL DEFAULT false,
+  flag_reasons       text[] NOT NULL DEFAULT '{}',
+  is_active          boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX responses_one_active ON responses (survey_id) WHERE is_active;
+
+-- Writing an answer back onto the ticket: claimed before the call out, marker checked before a retry.
+CREATE TABLE writebacks (
+  id           bigserial PRIMARY KEY,
+  response_id  bigint NOT NULL UNIQUE REFERENCES responses (id) ON DELETE CASCADE,
+  survey_id    bigint NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+  connector_id text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  marker       text NOT NULL,
+  status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'claimed', 'done', 'failed', 'superseded')),
+  attempts     integer NOT NULL DEFAULT 0,
+  claimed_at   timestamptz,
+  done_at      timestamptz,
+  external_ref text,
+  last_error   text,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- Service recovery for a detractor: one task per survey, due 24 h after the answer by default.
+CREATE TABLE follow_ups (
+  id                  bigserial PRIMARY KEY,
+  survey_id           bigint NOT NULL UNIQUE REFERENCES surveys (id) ON DELETE CASCADE,
+  response_id         bigint NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+  ticket_id           bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  connector_id        text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  marker              text NOT NULL,
+  status              text NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'claimed', 'open', 'closed', 'cancelled', 'failed')),
+  due_at              timestamptz NOT NULL,
+  external_id         text,
+  external_key        text,
+  assignment_group_id text,
+  assignee_id         text,
+  created_external_at timestamptz,
+  overdue_at          timestamptz,
+  escalated_at        timestamptz,
+  closed_at           timestamptz,
+  outcome             text,
+  last_error          text,
+  created_at          timestamptz NOT NULL DEFAULT now(),
+  updated_at          timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX follow_ups_open_due ON follow_ups (due_at) WHERE status = 'open';
+
+-- Addresses that must never be surveyed again (unsubscribed, bounced, complained, or added by an admin).
+CREATE TABLE suppressions (
+  email      text PRIMARY KEY,
+  reason     text NOT NULL CHECK (reason IN ('unsubscribed', 'bounced', 'complained', 'manual')),
+  source     text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  lifted_at  timestamptz,
+  lifted_by  text
+);

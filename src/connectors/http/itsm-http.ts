@@ -1,0 +1,117 @@
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import { backoffMs, parseRetryAfter, RetryLaterError, sleep } from '../../lib/retry.js';
+import type { ConnectorDeps } from '../types.js';
+
+/** Adds credentials to a request; `invalidate` forces a new token after a 401. */
+export interface AuthProvider {
+  headers(): Promise<Record<string, string>>;
+  invalidate?(): void;
+}
+
+/** A call the ITSM refused for good (4xx other than 401-after-refresh/408/429), or that kept failing. */
+export class ItsmError extends Error {
+  constructor(
+    readonly connectorId: string,
+    readonly operation: string,
+    readonly status: number | 'network',
+    readonly permanent: boolean,
+    message: string,
+  ) {
+    super(`${connectorId} ${operation}: ${status === 'network' ? 'network error' : `HTTP ${status}`}: ${message}`);
+    this.name = 'ItsmError';
+  }
+}
+
+export interface ItsmRequest {
+  operation: string;
+  method: Method;
+  url: string;
+  params?: Record<string, string | number | boolean>;
+  data?: unknown;
+  headers?: Record<string, string>;
+  /** Status codes the caller handles itself (e.g. 404 on a re-read). */
+  accept?: number[];
+}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * One HTTP client per connector. Every call: waits for the shared rate gate, adds auth, and on
+ * 429/503 closes the gate for Retry-After (all processes then wait), backs off with jitter on 5xx and
+ * network errors, refreshes credentials once on 401, and turns the ITSM's error body into a message.
+ */
+export class ItsmHttp {
+  private readonly axios: AxiosInstance;
+
+  constructor(
+    private readonly connectorId: string,
+    baseURL: string,
+    private readonly auth: AuthProvider,
+    private readonly deps: ConnectorDeps,
+    private readonly describeError: (body: unknown) => string,
+  ) {
+    this.axios = axios.create({ baseURL, timeout: deps.http.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
+  }
+
+  async request<T>(req: ItsmRequest): Promise<AxiosResponse<T>> {
+    const { maxAttempts, maxInlineWaitMs } = this.deps.http;
+    let refreshed = false;
+    let last = 'no attempt made';
+    let lastStatus: number | 'network' = 'network';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      await this.waitForGate(maxInlineWaitMs);
+      let res: AxiosResponse<T>;
+      try {
+        res = await this.axios.request<T>({
+          method: req.method,
+          url: req.url,
+          params: req.params,
+          data: req.data,
+          headers: { Accept: 'application/json', ...(req.data !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers, ...(await this.auth.headers()) },
+        });
+      } catch (e) {
+        if (e instanceof ItsmError || e instanceof RetryLaterError) throw e; // from the auth provider
+        lastStatus = 'network';
+        last = (e as Error).message;
+        this.observe(req.operation, 'network');
+        if (attempt < maxAttempts) await sleep(backoffMs(attempt));
+        continue;
+      }
+      this.observe(req.operation, res.status);
+      if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
+      lastStatus = res.status;
+      last = this.describeError(res.data);
+      if (res.status === 401 && !refreshed && this.auth.invalidate) {
+        refreshed = true;
+        this.auth.invalidate();
+        attempt--; // a token refresh is not a failed attempt
+        continue;
+      }
+      if (!RETRYABLE_STATUS.has(res.status)) throw new ItsmError(this.connectorId, req.operation, res.status, true, last);
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      if (retryAfter !== null) {
+        await this.deps.gate.closeUntil(this.connectorId, Date.now() + retryAfter);
+        this.deps.logger.warn({ connectorId: this.connectorId, operation: req.operation, status: res.status, retryAfterMs: retryAfter }, 'ITSM asked us to slow down');
+      } else if (attempt < maxAttempts) {
+        await sleep(backoffMs(attempt));
+      }
+    }
+    throw new ItsmError(this.connectorId, req.operation, lastStatus, false, `gave up after ${maxAttempts} attempts: ${last}`);
+  }
+
+  private async waitForGate(maxInlineWaitMs: number): Promise<void> {
+    const openAt = await this.deps.gate.openAt(this.connectorId);
+    const wait = openAt - Date.now();
+    if (wait <= 0) return;
+    if (wait > maxInlineWaitMs) throw new RetryLaterError(openAt, `${this.connectorId} is rate limited until ${new Date(openAt).toISOString()}`);
+    await sleep(wait + 5);
+  }
+
+  private observe(operation: string, status: number | 'network') {
+    try {
+      this.deps.onCall?.({ connectorId: this.connectorId, operation, status });
+    } catch {
+      /* metrics must never break a call */
+    }
+  }
+}

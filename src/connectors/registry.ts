@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { ServiceNowConnector } from './servicenow/connector.js';
+import { serviceNowDefinitionSchema, serviceNowSecretPaths, type ServiceNowDefinition } from './servicenow/definition.js';
+import type { Connector, ConnectorDeps } from './types.js';
+
+/** Adding an ITSM: its folder, plus one entry here and one member in the union below. */
+export const connectorKinds = {
+  servicenow: {
+    secretPaths: serviceNowSecretPaths as readonly string[],
+    create: (def: ConnectorDefinition, deps: ConnectorDeps): Connector => new ServiceNowConnector(def as ServiceNowDefinition, deps),
+  },
+} as const;
+
+export const connectorDefinitionSchema = z.discriminatedUnion('kind', [serviceNowDefinitionSchema]);
+export type ConnectorDefinition = z.infer<typeof connectorDefinitionSchema>;
+export type ConnectorKind = keyof typeof connectorKinds;
+
+export const createConnector = (def: ConnectorDefinition, deps: ConnectorDeps): Connector => connectorKinds[def.kind].create(def, deps);
+export const secretPathsOf = (kind: string): readonly string[] => (connectorKinds as Record<string, { secretPaths: readonly string[] }>)[kind]?.secretPaths ?? [];

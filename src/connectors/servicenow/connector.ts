@@ -1,0 +1,131 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ItsmHttp } from '../http/itsm-http.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, PollPage, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import { serviceNowAuth } from './auth.js';
+import { toGlideDateTime } from './dates.js';
+import type { ServiceNowDefinition } from './definition.js';
+import { parseLinkHeader } from './link-header.js';
+import { mapServiceNowRecord, SNOW_FIELDS } from './map-record.js';
+
+/** The Business Rule's payload (README): small, and only a hint — the record is re-read. */
+const pushSchema = z.object({
+  sys_id: z.string().regex(/^[0-9a-f]{32}$/, 'sys_id must be 32 hex characters'),
+  table: z.string().max(80).optional(),
+  number: z.string().max(40).optional(),
+  state: z.string().max(40).optional(),
+  sys_updated_on: z.string().max(40).optional(),
+});
+
+/** ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}. */
+export function describeServiceNowError(body: unknown): string {
+  const e = (body as { error?: { message?: unknown; detail?: unknown } } | null)?.error;
+  if (e && typeof e === 'object') return [e.message, e.detail].filter((x) => typeof x === 'string' && x).join(': ') || 'error without message';
+  return typeof body === 'string' && body ? body.slice(0, 200) : 'no error details in the answer';
+}
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
+
+export class ServiceNowConnector implements Connector {
+  readonly kind = 'servicenow';
+  readonly id: string;
+  private readonly http: ItsmHttp;
+  private readonly tablePath: string;
+
+  constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
+    this.id = def.id;
+    this.tablePath = `/api/now/table/${def.servicenow.table}`;
+    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError);
+  }
+
+  verifyWebhook(req: WebhookRequest): WebhookVerdict {
+    const expected = this.def.webhookSecret;
+    if (!expected) return { ok: false, status: 403, message: 'push is not configured for this connector (no webhookSecret)' };
+    const given = req.headers[this.def.servicenow.webhookHeader.toLowerCase()];
+    // Compare digests so that the comparison is constant-time whatever the lengths.
+    if (typeof given !== 'string' || !timingSafeEqual(sha256(given), sha256(expected))) {
+      return { ok: false, status: 401, message: `missing or wrong ${this.def.servicenow.webhookHeader} header` };
+    }
+    const parsed = pushSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      return { ok: false, status: 400, message: `invalid payload: ${i?.path.join('.') || 'body'}: ${i?.message ?? 'unexpected shape'}` };
+    }
+    const p = parsed.data;
+    if (p.table && p.table !== this.def.servicenow.table) {
+      return { ok: true, notices: [], ignored: `table ${p.table} is not this connector's table (${this.def.servicenow.table})` };
+    }
+    // Same record + same update time = the same notification retried.
+    const version = p.sys_updated_on ?? sha256(req.rawBody).toString('hex').slice(0, 16);
+    return { ok: true, notices: [{ externalId: p.sys_id, dedupeKey: `${p.sys_id}@${version}` }] };
+  }
+
+  async *pollClosures(since: Date): AsyncGenerator<PollPage> {
+    const closedStates = this.def.servicenow.closedStates;
+    const query = `sys_updated_on>=${toGlideDateTime(since)}^stateIN${closedStates.join(',')}^ORDERBYsys_updated_on`;
+    let url: string | null = this.tablePath;
+    let params: Record<string, string | number | boolean> | undefined = {
+      sysparm_query: query,
+      sysparm_fields: SNOW_FIELDS.join(','),
+      sysparm_limit: this.def.intake.pageSize,
+      sysparm_exclude_reference_link: true,
+      sysparm_display_value: 'false',
+    };
+    while (url) {
+      const res: { data: { result?: unknown }; headers: Record<string, unknown> } = await this.http.request<{ result?: unknown }>({ operation: 'poll', method: 'GET', url, params });
+      const records = Array.isArray(res.data?.result) ? (res.data.result as Record<string, unknown>[]) : [];
+      const tickets: TicketSnapshot[] = [];
+      let maxUpdatedAt: Date | null = null;
+      let offQuery = 0;
+      for (const r of records) {
+        const t = mapServiceNowRecord(r, closedStates);
+        // ServiceNow silently drops query terms it cannot read (and then returns everything):
+        // never trust the server-side filter alone.
+        if (!t || !t.isClosed || t.updatedAt < since) {
+          offQuery++;
+          continue;
+        }
+        tickets.push(t);
+        if (!maxUpdatedAt || t.updatedAt > maxUpdatedAt) maxUpdatedAt = t.updatedAt;
+      }
+      if (offQuery > 0) this.deps.logger.warn({ connectorId: this.id, offQuery }, 'ServiceNow returned records outside the query; check the closed states and field names');
+      yield { tickets, maxUpdatedAt };
+      url = this.nextPage(res.headers.link as string | undefined);
+      params = undefined; // the next link carries every parameter
+    }
+  }
+
+  async fetchTicket(externalId: string): Promise<TicketSnapshot | null> {
+    const res = await this.http.request<{ result?: Record<string, unknown> }>({
+      operation: 'fetch',
+      method: 'GET',
+      url: `${this.tablePath}/${encodeURIComponent(externalId)}`,
+      params: { sysparm_fields: SNOW_FIELDS.join(','), sysparm_exclude_reference_link: true, sysparm_display_value: 'false' },
+      accept: [404],
+    });
+    if (res.status === 404 || !res.data?.result) return null;
+    return mapServiceNowRecord(res.data.result, this.def.servicenow.closedStates);
+  }
+
+  async checkConnection(): Promise<ConnectionCheck> {
+    const started = Date.now();
+    try {
+      await this.http.request({ operation: 'check', method: 'GET', url: this.tablePath, params: { sysparm_limit: 1, sysparm_fields: 'sys_id', sysparm_no_count: true } });
+      return { ok: true, latencyMs: Date.now() - started, message: `read access to ${this.def.servicenow.table} confirmed` };
+    } catch (e) {
+      return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
+    }
+  }
+
+  /** Follows rel="next" only on the configured instance, so credentials never go to another host. */
+  private nextPage(link: string | undefined): string | null {
+    const next = parseLinkHeader(link).next;
+    if (!next) return null;
+    const u = new URL(next, this.def.baseUrl);
+    if (u.origin !== new URL(this.def.baseUrl).origin) {
+      this.deps.logger.warn({ connectorId: this.id }, 'ignoring a next-page link to another host');
+      return null;
+    }
+    return `${u.pathname}${u.search}`;
+  }
+}

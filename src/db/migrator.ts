@@ -1,0 +1,62 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Db } from './client.js';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Forward-only SQL files (NNNN_name.sql), applied in name order, each in the migrator's transaction. */
+class SqlFileProvider implements MigrationProvider {
+  constructor(private readonly dir: string) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(this.dir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+    const out: Record<string, Migration> = {};
+    for (const f of files) {
+      const text = await readFile(path.join(this.dir, f), 'utf8');
+      out[f.replace(/\.sql$/, '')] = { up: async (db) => void (await sql.raw(text).execute(db)) };
+    }
+    return out;
+  }
+}
+
+const migrator = (db: Db, dir = MIGRATIONS_DIR) => new Migrator({ db, provider: new SqlFileProvider(dir) });
+
+/** Applies pending migrations; concurrent callers are serialised by Kysely's lock table. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations on disk that the database has not applied yet (readiness check). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Creates the database named in the URL if it does not exist yet (first run, demo, tests). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) return false;
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (e) {
+    // Another process created it at the same moment.
+    if ((e as { code?: string }).code === '42P04') return false;
+    throw e;
+  } finally {
+    await client.end();
+  }
+}

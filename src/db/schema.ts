@@ -1,0 +1,143 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Kysely table types mirroring migrations/. Timestamps come back as Date (pg default parser). */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ConnectorsTable {
+  id: string;
+  kind: 'servicenow' | 'jira';
+  name: string;
+  enabled: Generated<boolean>;
+  definition: Json<unknown>;
+  secrets_ciphertext: string;
+  revision: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PollCursorsTable {
+  connector_id: string;
+  cursor_at: Timestamp;
+  last_started_at: NullableTimestamp;
+  last_succeeded_at: NullableTimestamp;
+  last_error: string | null;
+  last_fetched: number | null;
+  last_pages: number | null;
+  consecutive_failures: Generated<number>;
+}
+
+export interface PeopleTable {
+  id: Generated<string>;
+  email: string;
+  email_domain: string;
+  display_name: string | null;
+  locale: string | null;
+  time_zone: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TicketsTable {
+  id: Generated<string>;
+  connector_id: string;
+  external_id: string;
+  external_key: string | null;
+  title: string | null;
+  category: string | null;
+  subcategory: string | null;
+  priority: string | null;
+  state: string | null;
+  assignment_group_id: string | null;
+  assignment_group_name: string | null;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  requester_external_id: string | null;
+  requester_person_id: string | null;
+  opened_at: NullableTimestamp;
+  source_updated_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ClosuresTable {
+  id: Generated<string>;
+  ticket_id: string;
+  closed_at: Timestamp;
+  close_code: string | null;
+  resolver_external_id: string | null;
+  resolver_name: string | null;
+  source: 'poll' | 'webhook' | 'manual';
+  status: Generated<'pending' | 'decided'>;
+  received_at: Timestamp;
+}
+
+export interface InboundEventsTable {
+  id: Generated<string>;
+  connector_id: string;
+  dedupe_key: string;
+  external_id: string;
+  received_at: Timestamp;
+  processed_at: NullableTimestamp;
+  result: string | null;
+}
+
+export interface SurveyDecisionsTable {
+  id: Generated<string>;
+  closure_id: string;
+  connector_id: string;
+  person_id: string | null;
+  outcome: 'survey' | 'suppressed';
+  reason: string;
+  detail: string;
+  decided_at: Timestamp;
+}
+
+export interface SurveysTable {
+  id: Generated<string>;
+  decision_id: string;
+  closure_id: string;
+  ticket_id: string;
+  connector_id: string;
+  person_id: string;
+  scale: Generated<'csat' | 'nps' | 'ces'>;
+  locale: string | null;
+  status: Generated<'scheduled' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled' | 'expired'>;
+  send_after: Timestamp;
+  token_hash: Buffer | null;
+  message_id: string | null;
+  attempts: Generated<number>;
+  sent_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  failed_reason: string | null;
+  expires_at: NullableTimestamp;
+  reminder_sent_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SuppressionsTable {
+  email: string;
+  reason: 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+  source: string | null;
+  created_at: Timestamp;
+  lifted_at: NullableTimestamp;
+  lifted_by: string | null;
+}
+
+// responses, writebacks and follow_ups exist in the schema; their stages add typed stores.
+export interface Database {
+  connectors: ConnectorsTable;
+  poll_cursors: PollCursorsTable;
+  people: PeopleTable;
+  tickets: TicketsTable;
+  closures: ClosuresTable;
+  inbound_events: InboundEventsTable;
+  survey_decisions: SurveyDecisionsTable;
+  surveys: SurveysTable;
+  suppressions: SuppressionsTable;
+}
+
+export type ConnectorRow = Selectable<ConnectorsTable>;
+export type TicketInsert = Insertable<TicketsTable>;

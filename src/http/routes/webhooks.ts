@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '../../logger.js';
+import type { ConnectorRuntime } from '../../connectors/runtime.js';
+import type { Db } from '../../db/client.js';
+import type { Queues } from '../../pipeline/queues.js';
+import type { ConnectorStore } from '../../store/connectors.js';
+import { recordInboundEvent } from '../../store/intake.js';
+import { HttpError } from '../app.js';
+
+interface Deps {
+  db: Db;
+  queues: Queues;
+  connectors: ConnectorStore;
+  runtime: ConnectorRuntime;
+  logger: Logger;
+  bodyLimit: number;
+}
+
+/**
+ * Push intake for every connector kind: authenticate through the connector, store each notice
+ * (deduplicated) in Postgres, then enqueue its re-read. Answers fast; the ITSM is called by a worker.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, deps: Deps) {
+  app.post<{ Params: { kind: string; connectorId: string } }>('/webhooks/:kind/:connectorId', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+    const { kind, connectorId } = req.params;
+    const def = /^[a-z0-9-]{1,63}$/.test(connectorId) ? await deps.connectors.get(connectorId) : null;
+    if (!def || def.kind !== kind) throw new HttpError(404, `no ${kind} connector "${connectorId.slice(0, 63)}"`);
+    if (!def.enabled) throw new HttpError(403, `connector ${def.id} is disabled`);
+    if (def.intake.mode === 'poll') throw new HttpError(403, `connector ${def.id} does not accept push (intake.mode is poll)`);
+    if (!req.rawBody) throw new HttpError(400, 'a JSON body is required');
+
+    const verdict = deps.runtime.for(def).verifyWebhook({ headers: req.headers, rawBody: req.rawBody, body: req.body });
+    if (!verdict.ok) throw new HttpError(verdict.status, verdict.message);
+    if (verdict.ignored) deps.logger.info({ connectorId, reason: verdict.ignored }, 'webhook acknowledged and ignored');
+
+    let accepted = 0;
+    let duplicates = 0;
+    for (const notice of verdict.notices) {
+      const eventId = await recordInboundEvent(deps.db, def.id, notice);
+      if (eventId === null) {
+        duplicates++;
+        continue;
+      }
+      accepted++;
+      // Stored is safe: if Redis is unavailable now, the reconciler enqueues it later.
+      await deps.queues.enqueue('fetch', { eventId }).catch((err) => deps.logger.warn({ err, eventId }, 'enqueue failed; left to the reconciler'));
+    }
+    return reply.status(202).send({ accepted, duplicates, ...(verdict.ignored ? { ignored: verdict.ignored } : {}) });
+  });
+}

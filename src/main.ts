@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, loadDbConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createDb } from './db/client.js';
+import { ensureDatabase, migrateToLatest } from './db/migrator.js';
+import { SecretBox } from './lib/secret-box.js';
+import { ConnectorStore } from './store/connectors.js';
+import { applyConnectorsFile } from './cli/connectors-apply.js';
+import { startService } from './service.js';
+
+const USAGE = `Usage: feedback <command>
+
+  serve                          run the roles in ROLES (default api,worker,scheduler)
+  work                           run only the worker role (scale this out)
+  migrate                        apply database migrations
+  connectors apply <file> [--dry-run] [--prune]
+                                 create/update connectors from a YAML or JSON file
+  connectors list                list connectors (secrets masked)
+  demo [--seconds N]             run the service against the built-in simulators and show the loop
+`;
+
+/** The composition root: the only place that reads process.env (through config) and wires things up. */
+async function main(argv: string[]): Promise<number> {
+  // A .env file next to the process is read if present; real environment variables win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+
+  switch (command) {
+    case 'serve':
+    case 'work': {
+      const env = command === 'work' ? { ...process.env, ROLES: 'worker' } : process.env;
+      const config = loadConfig(env);
+      const logger = createLogger(config.LOG_LEVEL);
+      const service = await startService(config, logger);
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: string) => {
+          logger.info({ signal }, 'shutting down');
+          void service.stop().then(resolve);
+        };
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      });
+      return 0;
+    }
+    case 'migrate': {
+      const config = loadDbConfig(process.env);
+      await ensureDatabase(config.DATABASE_URL);
+      const { db } = createDb(config.DATABASE_URL, 2);
+      try {
+        const applied = await migrateToLatest(db);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await db.destroy();
+      }
+      return 0;
+    }
+    case 'connectors': {
+      const config = loadDbConfig(process.env);
+      await ensureDatabase(config.DATABASE_URL);
+      const { db } = createDb(config.DATABASE_URL, 2);
+      try {
+        await migrateToLatest(db);
+        const store = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
+        if (sub === 'apply' && arg) {
+          const report = await applyConnectorsFile(store, readFileSync(arg, 'utf8'), process.env, { dryRun: !!values['dry-run'], prune: !!values.prune });
+          (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
+          return report.ok ? 0 : 1;
+        }
+        if (sub === 'list') {
+          for (const c of await store.list()) process.stdout.write(`${c.id}\t${c.kind}\t${c.enabled ? 'enabled' : 'disabled'}\t${c.intake.mode}\t${c.baseUrl}\n`);
+          return 0;
+        }
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      finally {
+        await db.destroy();
+      }
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo/demo.js');
+      return runDemo(process.env, { seconds: values.seconds ? Number(values.seconds) : undefined });
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`${e.message}\nSee .env.example for every variable.\n`);
+    else process.stderr.write(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

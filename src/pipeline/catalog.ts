@@ -1,0 +1,45 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/**
+ * Every queue in one place: its payload schema (ids only — the data is in Postgres), its deterministic
+ * job id (so re-enqueueing the same work is a no-op), and its job options.
+ * BullMQ forbids ':' in custom ids, hence the dashes.
+ */
+const id = z.string().regex(/^\d+$/, 'must be a numeric id');
+const connectorId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+
+const keepCompleted = { age: 3600, count: 5000 };
+const keepFailed = { age: 14 * 24 * 3600 };
+
+export const catalog = {
+  /** Poll one connector for closures. Scheduled per enabled connector, or triggered by the admin API. */
+  poll: {
+    payload: z.object({ connectorId }),
+    jobId: (p: { connectorId: string }) => `poll-${p.connectorId}`,
+    // A poll that fails is simply done again by the next run: the cursor only moves after success.
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600, count: 1000 } },
+  },
+  /** Re-read a ticket named by a push notification (inbound_events row). */
+  fetch: {
+    payload: z.object({ eventId: id }),
+    jobId: (p: { eventId: string }) => `fetch-${p.eventId}`,
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** Anti-spam decision for one closure. */
+  decide: {
+    payload: z.object({ closureId: id }),
+    jobId: (p: { closureId: string }) => `decide-${p.closureId}`,
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** Housekeeping: the reconciler sweep. */
+  maintenance: {
+    payload: z.object({ task: z.enum(['reconcile']) }),
+    jobId: (p: { task: string }) => `maintenance-${p.task}`,
+    options: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100 } },
+  },
+} satisfies Record<string, { payload: z.ZodType; jobId: (p: never) => string; options: JobsOptions }>;
+
+export type QueueName = keyof typeof catalog;
+export type Payload<Q extends QueueName> = z.infer<(typeof catalog)[Q]['payload']>;
+export const QUEUE_NAMES = Object.keys(catalog) as QueueName[];

@@ -1,0 +1,46 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { catalog, QUEUE_NAMES, type Payload, type QueueName } from './catalog.js';
+
+/** Producer side of the pipeline: validated, ids-only payloads with deterministic job ids. */
+export class Queues {
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(connection: Redis, readonly prefix: string) {
+    this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix })]));
+  }
+
+  get(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, extra: JobsOptions = {}): Promise<string> {
+    const def = catalog[name];
+    const data = def.payload.parse(payload);
+    const jobId = (def.jobId as (p: Payload<Q>) => string)(data as Payload<Q>);
+    await this.get(name).add(name, data, { ...def.options, ...extra, jobId });
+    return jobId;
+  }
+
+  async enqueueMany<Q extends QueueName>(name: Q, payloads: Payload<Q>[]): Promise<void> {
+    if (payloads.length === 0) return;
+    const def = catalog[name];
+    const jobId = def.jobId as (p: Payload<Q>) => string;
+    for (let i = 0; i < payloads.length; i += 500) {
+      await this.get(name).addBulk(
+        payloads.slice(i, i + 500).map((p) => {
+          const data = def.payload.parse(p) as Payload<Q>;
+          return { name, data, opts: { ...def.options, jobId: jobId(data) } };
+        }),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}

@@ -1,0 +1,252 @@
+/** In-memory ServiceNow instance (Table API, OAuth, faults, control API) for tests and the demo. */
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthService, registerOAuthRoute } from './auth.js';
+import type { BasicUser, OAuthClient } from './auth.js';
+import { registerControlApi } from './control-api.js';
+import { FaultInjector } from './faults.js';
+import type { Faults } from './faults.js';
+import { StatsRecorder } from './stats.js';
+import type { SimStats } from './stats.js';
+import { SnStore } from './store.js';
+import type { SnRecord } from './store.js';
+import { registerTableApi } from './table-api.js';
+import { formatSnDate, snError } from './util.js';
+import { WebhookSender } from './webhook.js';
+import type { WebhookTarget } from './webhook.js';
+
+export type { Faults } from './faults.js';
+export type { SimStats } from './stats.js';
+export type { WebhookPayload, WebhookTarget } from './webhook.js';
+
+export interface ServiceNowSimOptions {
+  /** Basic auth accounts; default [{username:'integration', password:'integration-pass'}]. */
+  users?: BasicUser[];
+  /** OAuth clients; default [{clientId:'feedback-client', clientSecret:'feedback-secret'}]. */
+  oauthClients?: OAuthClient[];
+  /** Access token lifetime (expires_in); default 1800. */
+  tokenTtlSeconds?: number;
+  /** PRNG seed for faults; default 1. */
+  seed?: number;
+  /** Base URL used in Link headers, reference links and Location; default = the listening URL. */
+  instanceUrl?: string;
+}
+
+export interface ServiceNowSim {
+  app: FastifyInstance;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /** Base URL after listen() ('' before). */
+  readonly url: string;
+  setFaults(f: Partial<Faults>): void;
+  getFaults(): Faults;
+  createUser(u: { user_name: string; name: string; email: string; preferred_language?: string; time_zone?: string }): Record<string, string>;
+  createGroup(g: { name: string; manager?: string }): Record<string, string>;
+  createIncident(i: {
+    caller_id: string;
+    short_description: string;
+    category?: string;
+    subcategory?: string;
+    assignment_group?: string;
+    assigned_to?: string;
+    priority?: string;
+  }): Record<string, string>;
+  closeIncident(
+    sysId: string,
+    o?: { close_code?: string; close_notes?: string; resolved_by?: string; at?: Date; state?: '6' | '7' },
+  ): Record<string, string>;
+  reopenIncident(sysId: string, at?: Date): Record<string, string>;
+  /** Copies of the raw stored records (every value a string). Unknown table -> []. */
+  table(name: string): Record<string, string>[];
+  hasTable(name: string): boolean;
+  stats(): SimStats;
+  resetStats(): void;
+  webhook: { target: null | WebhookTarget; flush(): Promise<void> };
+}
+
+const SYSTEM_USER = 'system';
+
+export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNowSim {
+  const store = new SnStore();
+  const auth = new AuthService(
+    opts.users ?? [{ username: 'integration', password: 'integration-pass' }],
+    opts.oauthClients ?? [{ clientId: 'feedback-client', clientSecret: 'feedback-secret' }],
+    opts.tokenTtlSeconds ?? 1800,
+  );
+  const faults = new FaultInjector(opts.seed ?? 1);
+  const stats = new StatsRecorder();
+  const webhook = new WebhookSender(stats);
+  let url = '';
+
+  const instanceUrl = (req: FastifyRequest): string =>
+    (opts.instanceUrl ?? (url || `${req.protocol}://${req.host}`)).replace(/\/+$/, '');
+
+  const fireWebhook = (rec: SnRecord): void =>
+    webhook.send({
+      table: 'incident',
+      sys_id: rec.sys_id ?? '',
+      number: rec.number ?? '',
+      state: rec.state ?? '',
+      sys_updated_on: rec.sys_updated_on ?? '',
+    });
+
+  const app = Fastify({ logger: false });
+  // Every body arrives as a raw string so the handlers can answer bad JSON with ServiceNow's error shape.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', (req, reply) => faults.onRequest(req, reply));
+  app.addHook('onSend', async (req, reply, payload) => {
+    stats.record(req, reply);
+    return payload;
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/')) {
+      return reply.code(400).send(snError(`Requested URI does not represent any resource: ${path}`, null));
+    }
+    return reply.code(404).send({ error: `Not found: ${req.method} ${path}` });
+  });
+  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    return reply.code(status).send(snError(err.message ?? 'Internal server error', null));
+  });
+
+  registerOAuthRoute(app, auth);
+  registerTableApi(app, {
+    store,
+    auth,
+    instanceUrl,
+    onWrite(table, before, after) {
+      // The customer's Business Rule: "after update, State changes to Resolved/Closed".
+      if (table === 'incident' && before && before.state !== after.state && (after.state === '6' || after.state === '7')) {
+        fireWebhook(after);
+      }
+    },
+  });
+
+  const mustGetIncident = (sysId: string): SnRecord => {
+    const rec = store.get('incident', sysId);
+    if (!rec) throw new Error(`No incident with sys_id ${sysId}`);
+    return rec;
+  };
+
+  const defined = (o: Record<string, string | undefined>): Record<string, string> =>
+    Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined));
+
+  const sim: ServiceNowSim = {
+    app,
+    get url() {
+      return url;
+    },
+    async listen(port = 0, host = '127.0.0.1') {
+      await app.listen({ port, host });
+      const addr = app.server.address();
+      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      url = `http://${shownHost}:${actualPort}`;
+      return url;
+    },
+    async close() {
+      await app.close();
+    },
+    setFaults(f) {
+      faults.set(f);
+    },
+    getFaults() {
+      return { ...faults.faults, latencyMs: [faults.faults.latencyMs[0], faults.faults.latencyMs[1]] };
+    },
+    createUser(u) {
+      const [first, ...rest] = u.name.split(' ');
+      const rec = store.insert(
+        'sys_user',
+        {
+          user_name: u.user_name,
+          name: u.name,
+          first_name: first ?? '',
+          last_name: rest.join(' '),
+          email: u.email,
+          preferred_language: u.preferred_language ?? 'en',
+          time_zone: u.time_zone ?? '',
+          active: 'true',
+        },
+        { user: SYSTEM_USER },
+      );
+      return { ...rec };
+    },
+    createGroup(g) {
+      return { ...store.insert('sys_user_group', defined({ name: g.name, manager: g.manager, active: 'true' }), { user: SYSTEM_USER }) };
+    },
+    createIncident(i) {
+      // Self-service: the caller opens the incident, so opened_by/sys_created_by are the caller when known.
+      const callerId = store.resolveReference('sys_user', i.caller_id);
+      const caller = store.get('sys_user', callerId);
+      const rec = store.insert('incident', defined({ ...i, contact_type: 'self-service' }), { user: caller?.user_name || SYSTEM_USER });
+      return { ...rec };
+    },
+    closeIncident(sysId, o = {}) {
+      const cur = mustGetIncident(sysId);
+      const at = o.at ?? new Date();
+      const when = formatSnDate(at);
+      const state = o.state ?? '7';
+      const resolvedBy = o.resolved_by !== undefined ? store.resolveReference('sys_user', o.resolved_by) : cur.resolved_by || cur.assigned_to || '';
+      const values: Record<string, string> = {
+        state,
+        incident_state: state,
+        resolved_at: when,
+        resolved_by: resolvedBy,
+        close_code: o.close_code ?? (cur.close_code || 'Solved (Permanently)'),
+        close_notes: o.close_notes ?? (cur.close_notes || 'Resolved by the simulator'),
+        closed_at: state === '7' ? when : '',
+        closed_by: state === '7' ? resolvedBy : '',
+        active: state === '7' ? 'false' : 'true',
+      };
+      const rec = store.setFields('incident', sysId, values, { user: SYSTEM_USER, now: at })!;
+      fireWebhook(rec);
+      return { ...rec };
+    },
+    reopenIncident(sysId, at) {
+      mustGetIncident(sysId);
+      const rec = store.setFields(
+        'incident',
+        sysId,
+        { state: '2', incident_state: '2', resolved_at: '', resolved_by: '', closed_at: '', closed_by: '', active: 'true' },
+        { user: SYSTEM_USER, now: at ?? new Date() },
+      )!;
+      return { ...rec };
+    },
+    table(name) {
+      return store.rows(name).map((r) => ({ ...r }));
+    },
+    hasTable(name) {
+      return store.hasTable(name);
+    },
+    stats() {
+      return {
+        requests: stats.requests,
+        byRoute: { ...stats.byRoute },
+        status: { ...stats.status },
+        rateLimitViolations: faults.violations,
+        log: stats.log.map((l) => ({ ...l })),
+        tokensIssued: { ...auth.issued },
+        webhooks: { ...stats.webhooks },
+      };
+    },
+    resetStats() {
+      stats.reset();
+      faults.violations = 0;
+      auth.resetCounters();
+    },
+    webhook: {
+      get target() {
+        return webhook.target;
+      },
+      set target(t: null | WebhookTarget) {
+        webhook.target = t;
+      },
+      flush: () => webhook.flush(),
+    },
+  };
+
+  registerControlApi(app, sim);
+  return sim;
+}

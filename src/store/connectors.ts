@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/client.js';
+import { changedPaths, extractSecrets, injectSecrets } from '../connectors/definition-secrets.js';
+import { connectorDefinitionSchema, secretPathsOf, type ConnectorDefinition } from '../connectors/registry.js';
+import type { SecretBox } from '../lib/secret-box.js';
+
+export type SaveOutcome = { action: 'created' | 'updated' | 'unchanged'; changed: string[]; def: ConnectorDefinition };
+
+/** Connector definitions at rest: the definition in clear, its secrets as one AES-GCM envelope. */
+export class ConnectorStore {
+  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+
+  async get(id: string): Promise<ConnectorDefinition | null> {
+    const row = await this.db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.decode(row) : null;
+  }
+
+  async list(opts: { enabledOnly?: boolean } = {}): Promise<ConnectorDefinition[]> {
+    let q = this.db.selectFrom('connectors').selectAll().orderBy('id');
+    if (opts.enabledOnly) q = q.where('enabled', '=', true);
+    return (await q.execute()).map((r) => this.decode(r));
+  }
+
+  async save(def: ConnectorDefinition): Promise<SaveOutcome> {
+    const existing = await this.get(def.id);
+    if (existing && existing.kind !== def.kind) throw new Error(`connector ${def.id} is a ${existing.kind} connector; its kind cannot change`);
+    const changed = existing ? changedPaths(existing, def) : [];
+    if (existing && changed.length === 0) return { action: 'unchanged', changed, def: existing };
+    const { publicPart, secrets } = extractSecrets(def, secretPathsOf(def.kind));
+    const values = {
+      kind: def.kind,
+      name: def.name,
+      enabled: def.enabled,
+      definition: JSON.stringify(publicPart),
+      secrets_ciphertext: this.box.seal(JSON.stringify(secrets), def.id),
+    };
+    await this.db
+      .insertInto('connectors')
+      .values({ id: def.id, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, revision: sql`connectors.revision + 1`, updated_at: sql`now()` }))
+      .execute();
+    return { action: existing ? 'updated' : 'created', changed, def };
+  }
+
+  async ticketCount(id: string): Promise<number> {
+    const r = await this.db.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).where('connector_id', '=', id).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** Deletes the connector and (through ON DELETE CASCADE) all of its tickets, closures and surveys. */
+  async delete(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('connectors').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  private decode(row: { id: string; definition: unknown; secrets_ciphertext: string; enabled: boolean }): ConnectorDefinition {
+    const secrets = JSON.parse(this.box.open(row.secrets_ciphertext, row.id)) as Record<string, string>;
+    const publicPart = (typeof row.definition === 'string' ? JSON.parse(row.definition) : row.definition) as Record<string, unknown>;
+    // Parsing again applies defaults added by newer versions to definitions stored by older ones.
+    return connectorDefinitionSchema.parse(injectSecrets({ ...publicPart, id: row.id, enabled: row.enabled }, secrets));
+  }
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Config } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { createDb, type Db } from '../../src/db/client.js';
+import { ensureDatabase, migrateToLatest } from '../../src/db/migrator.js';
+
+/**
+ * Each test file gets its own database and Redis key prefix on the local servers (or the ones named by
+ * TEST_DATABASE_URL / TEST_REDIS_URL), and removes them afterwards.
+ */
+export const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestEnv {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  prefix: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const suffix = randomBytes(5).toString('hex');
+  const url = new URL(PG_BASE);
+  url.pathname = `/fb_test_${suffix}`;
+  const databaseUrl = url.toString();
+  await ensureDatabase(databaseUrl);
+  const prefix = `fbt${suffix}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RECONCILE_GRACE_SECONDS: '0',
+    ITSM_MAX_ATTEMPTS: '8',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const { db } = createDb(databaseUrl, 5);
+  await migrateToLatest(db);
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  return {
+    config,
+    db,
+    redis,
+    prefix,
+    env,
+    async cleanup() {
+      await db.destroy();
+      await deleteKeys(redis, `${prefix}:*`);
+      await redis.quit();
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+async function dropDatabase(databaseUrl: string) {
+  const u = new URL(databaseUrl);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Polls `check` until it returns a truthy value (no fixed sleeps): fails with `what` after the timeout. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
