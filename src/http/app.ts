@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from '../logger.js';
 
 declare module 'fastify' {
@@ -19,7 +19,8 @@ export class HttpError extends Error {
  * and no stack traces or internals in answers.
  */
 export function createHttpApp(logger: Logger, opts: { bodyLimit: number }): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimit, disableRequestLogging: true, trustProxy: true });
+  // Per-request access logs are off: at webhook rates they drown the decisions; rejections are logged below.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimit, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
 
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const raw = body as Buffer;

@@ -7,10 +7,10 @@ type Auth = ServiceNowDefinition['auth'];
 interface Token {
   accessToken: string;
   refreshToken: string | null;
-  expiresAtMs: number;
+  refreshAtMs: number;
 }
 
-/** Renew this long before expiry so that no request goes out with a token about to lapse. */
+/** Renew this long before expiry (at most a quarter of the lifetime) so no request carries a lapsing token. */
 const REFRESH_MARGIN_MS = 60_000;
 
 export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number): AuthProvider {
@@ -39,11 +39,11 @@ class ServiceNowOAuth implements AuthProvider {
   }
 
   invalidate(): void {
-    if (this.token) this.token.expiresAtMs = 0;
+    if (this.token) this.token.refreshAtMs = 0;
   }
 
   private async current(): Promise<Token> {
-    if (this.token && this.token.expiresAtMs - REFRESH_MARGIN_MS > Date.now()) return this.token;
+    if (this.token && this.token.refreshAtMs > Date.now()) return this.token;
     // Single flight: concurrent jobs share one token request.
     this.inflight ??= this.obtain().finally(() => (this.inflight = null));
     this.token = await this.inflight;
@@ -81,11 +81,12 @@ class ServiceNowOAuth implements AuthProvider {
       // 401/400: wrong client or user credentials — a configuration problem, not worth retrying.
       throw new ItsmError(this.connectorId, 'oauth-token', res.status, res.status === 400 || res.status === 401, `OAuth ${fields.grant_type} grant refused: ${reason}`);
     }
-    const ttlSeconds = Number(data.expires_in ?? 1800);
+    const ttlMs = (Number.isFinite(Number(data.expires_in)) ? Number(data.expires_in) : 1800) * 1000;
+    const now = Date.now();
     return {
       accessToken: data.access_token,
       refreshToken: data.refresh_token ?? this.token?.refreshToken ?? null,
-      expiresAtMs: Date.now() + (Number.isFinite(ttlSeconds) ? ttlSeconds : 1800) * 1000,
+      refreshAtMs: now + ttlMs - Math.min(REFRESH_MARGIN_MS, ttlMs / 4),
     };
   }
 }
