@@ -24,7 +24,11 @@ CREATE TABLE poll_cursors (
   last_error           text,
   last_fetched         integer,
   last_pages           integer,
-  consecutive_failures integer NOT NULL DEFAULT 0
+  consecutive_failures integer NOT NULL DEFAULT 0,
+  -- One poll per connector at a time across processes; a lease (not a session lock) so that it works
+  -- behind transaction-pooling proxies and expires if the polling process dies.
+  lease_owner          text,
+  lease_until          timestamptz
 );
 
 -- One row per person, identified across connectors by normalised email (anti-spam is per person).

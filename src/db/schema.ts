@@ -26,6 +26,8 @@ export interface PollCursorsTable {
   last_fetched: number | null;
   last_pages: number | null;
   consecutive_failures: Generated<number>;
+  lease_owner: string | null;
+  lease_until: NullableTimestamp;
 }
 
 export interface PeopleTable {

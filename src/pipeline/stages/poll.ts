@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { acquirePollLease } from '../../store/poll-lease.js';
 import { recordSnapshots } from '../../store/intake.js';
 import type { StageContext } from '../context.js';
 
@@ -17,51 +18,42 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
   if (!def.enabled) return { status: 'skipped', reason: 'connector is disabled' };
 
   // One poll per connector at a time across all processes (a slow poll can overlap the next tick).
-  return ctx.db.connection().execute(async (conn) => {
-    const lockKey = sql`hashtextextended(${`poll:${connectorId}`}, 0)`;
-    const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_lock(${lockKey}) AS locked`.execute(conn);
-    if (!rows[0]?.locked) return { status: 'skipped', reason: 'a poll of this connector is already running' } as const;
+  const initial = new Date(ctx.now().getTime() - def.intake.initialLookbackHours * 3600_000);
+  const lease = await acquirePollLease(ctx.db, connectorId, initial);
+  if (!lease) return { status: 'skipped', reason: 'a poll of this connector is already running' };
+  try {
+    const since = new Date(lease.cursorAt.getTime() - def.intake.overlapSeconds * 1000);
+    let highWater = lease.cursorAt;
+    let pages = 0;
+    let fetched = 0;
+    let newClosures = 0;
     try {
-      const now = ctx.now();
-      const existing = await conn.selectFrom('poll_cursors').select('cursor_at').where('connector_id', '=', connectorId).executeTakeFirst();
-      const cursor = existing?.cursor_at ?? new Date(now.getTime() - def.intake.initialLookbackHours * 3600_000);
-      await conn
-        .insertInto('poll_cursors')
-        .values({ connector_id: connectorId, cursor_at: cursor, last_started_at: now })
-        .onConflict((oc) => oc.column('connector_id').doUpdateSet({ last_started_at: now }))
-        .execute();
-
-      const since = new Date(cursor.getTime() - def.intake.overlapSeconds * 1000);
-      let highWater = cursor;
-      let pages = 0;
-      let fetched = 0;
-      let newClosures = 0;
-      try {
-        for await (const page of ctx.runtime.for(def).pollClosures(since)) {
-          pages++;
-          fetched += page.tickets.length;
-          const ids = await recordSnapshots(conn, connectorId, page.tickets, 'poll');
-          newClosures += ids.length;
-          await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
-          if (page.maxUpdatedAt && page.maxUpdatedAt > highWater) highWater = page.maxUpdatedAt;
-        }
-      } catch (e) {
-        await conn
-          .updateTable('poll_cursors')
-          .set({ last_error: (e as Error).message.slice(0, 1000), consecutive_failures: sql`consecutive_failures + 1` })
-          .where('connector_id', '=', connectorId)
-          .execute();
-        throw e;
+      for await (const page of ctx.runtime.for(def).pollClosures(since)) {
+        pages++;
+        fetched += page.tickets.length;
+        const ids = await recordSnapshots(ctx.db, connectorId, page.tickets, 'poll');
+        newClosures += ids.length;
+        await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
+        if (page.maxUpdatedAt && page.maxUpdatedAt > highWater) highWater = page.maxUpdatedAt;
+        if (!(await lease.renew())) throw new Error('poll lease lost (another process took over after it expired)');
       }
-      await conn
+    } catch (e) {
+      await ctx.db
         .updateTable('poll_cursors')
-        .set({ cursor_at: highWater, last_succeeded_at: ctx.now(), last_error: null, last_fetched: fetched, last_pages: pages, consecutive_failures: 0 })
+        .set({ last_error: (e as Error).message.slice(0, 1000), consecutive_failures: sql`consecutive_failures + 1` })
         .where('connector_id', '=', connectorId)
         .execute();
-      ctx.logger.debug({ connectorId, pages, fetched, newClosures }, 'poll done');
-      return { status: 'done', pages, fetched, newClosures, cursor: highWater.toISOString() } as const;
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${lockKey})`.execute(conn);
+      throw e;
     }
-  });
+    await ctx.db
+      .updateTable('poll_cursors')
+      .set({ cursor_at: highWater, last_succeeded_at: ctx.now(), last_error: null, last_fetched: fetched, last_pages: pages, consecutive_failures: 0 })
+      .where('connector_id', '=', connectorId)
+      .where('lease_owner', '=', lease.owner)
+      .execute();
+    ctx.logger.debug({ connectorId, pages, fetched, newClosures }, 'poll done');
+    return { status: 'done', pages, fetched, newClosures, cursor: highWater.toISOString() };
+  } finally {
+    await lease.release();
+  }
 }
