@@ -111,30 +111,48 @@ CREATE INDEX survey_decisions_person_surveyed ON survey_decisions (person_id, de
 CREATE INDEX survey_decisions_connector_time ON survey_decisions (connector_id, decided_at);
 
 -- A survey to send (one per 'survey' decision). Delivery columns are filled by the send stage.
+-- status: scheduled → sending (claimed, email going out) → sent; or failed (permanent refusal, reason kept),
+-- unknown (claimed but the outcome was lost in a crash: reported, never re-sent blindly), cancelled
+-- (suppressed or reopened before sending), expired.
 CREATE TABLE surveys (
-  id              bigserial PRIMARY KEY,
-  decision_id     bigint NOT NULL UNIQUE REFERENCES survey_decisions (id) ON DELETE CASCADE,
-  closure_id      bigint NOT NULL UNIQUE REFERENCES closures (id) ON DELETE CASCADE,
-  ticket_id       bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
-  connector_id    text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
-  person_id       bigint NOT NULL REFERENCES people (id),
-  scale           text NOT NULL DEFAULT 'csat' CHECK (scale IN ('csat', 'nps', 'ces')),
-  locale          text,
-  status          text NOT NULL DEFAULT 'scheduled'
-                  CHECK (status IN ('scheduled', 'sending', 'sent', 'failed', 'unknown', 'cancelled', 'expired')),
-  send_after      timestamptz NOT NULL,
-  token_hash      bytea UNIQUE,              -- SHA-256 of the survey token; the token itself is never stored
-  message_id      text,
-  attempts        integer NOT NULL DEFAULT 0,
-  sent_at         timestamptz,
-  delivered_at    timestamptz,
-  failed_reason   text,
-  expires_at      timestamptz,
-  reminder_sent_at timestamptz,
-  created_at      timestamptz NOT NULL DEFAULT now(),
-  updated_at      timestamptz NOT NULL DEFAULT now()
+  id                  bigserial PRIMARY KEY,
+  decision_id         bigint NOT NULL UNIQUE REFERENCES survey_decisions (id) ON DELETE CASCADE,
+  closure_id          bigint NOT NULL UNIQUE REFERENCES closures (id) ON DELETE CASCADE,
+  ticket_id           bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+  connector_id        text NOT NULL REFERENCES connectors (id) ON DELETE CASCADE,
+  person_id           bigint NOT NULL REFERENCES people (id),
+  scale               text NOT NULL DEFAULT 'csat' CHECK (scale IN ('csat', 'nps', 'ces')),
+  locale              text,
+  status              text NOT NULL DEFAULT 'scheduled'
+                      CHECK (status IN ('scheduled', 'sending', 'sent', 'failed', 'unknown', 'cancelled', 'expired')),
+  send_after          timestamptz NOT NULL,
+  attempts            integer NOT NULL DEFAULT 0,
+  claimed_at          timestamptz,
+  message_id          text,
+  sent_at             timestamptz,
+  delivered_at        timestamptz,
+  failed_reason       text,
+  expires_at          timestamptz,
+  reminder_status     text CHECK (reminder_status IN ('sending', 'sent', 'skipped', 'failed', 'unknown')),
+  reminder_claimed_at timestamptz,
+  reminder_sent_at    timestamptz,
+  reminder_message_id text,
+  created_at          timestamptz NOT NULL DEFAULT now(),
+  updated_at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX surveys_scheduled ON surveys (send_after) WHERE status = 'scheduled';
+CREATE INDEX surveys_sending ON surveys (claimed_at) WHERE status = 'sending';
+CREATE INDEX surveys_message ON surveys (message_id);
+
+-- Links in an email carry a random token; only its SHA-256 is stored. The survey email and the
+-- reminder each get their own; the opt-out link has its own too (it travels in mail headers).
+CREATE TABLE survey_tokens (
+  token_hash bytea PRIMARY KEY,
+  survey_id  bigint NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+  purpose    text NOT NULL CHECK (purpose IN ('answer', 'unsubscribe')),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX survey_tokens_survey ON survey_tokens (survey_id);
 
 -- Every answer is kept (history); exactly one per survey is active (the latest unflagged one).
 CREATE TABLE responses (
@@ -203,3 +221,24 @@ CREATE TABLE suppressions (
   lifted_at  timestamptz,
   lifted_by  text
 );
+
+-- SNS notifications already handled (SNS delivers at least once).
+CREATE TABLE sns_messages (
+  message_id  text PRIMARY KEY,
+  topic_arn   text NOT NULL,
+  type        text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- What SES told us about a sent email: deliveries feed response-rate analytics; bounces and
+-- complaints also suppress the address.
+CREATE TABLE mail_events (
+  id             bigserial PRIMARY KEY,
+  survey_id      bigint REFERENCES surveys (id) ON DELETE CASCADE,
+  ses_message_id text,
+  kind           text NOT NULL CHECK (kind IN ('delivery', 'bounce', 'complaint')),
+  recipient      text NOT NULL,
+  detail         text,
+  occurred_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX mail_events_survey ON mail_events (survey_id);

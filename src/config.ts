@@ -71,10 +71,51 @@ const fullShape = {
   ITSM_TIMEOUT_MS: int(1000, 300_000).default(20_000),
   ITSM_MAX_ATTEMPTS: int(1, 20).default(6),
   ITSM_MAX_INLINE_WAIT_MS: int(0, 600_000).default(30_000),
+  /** Behind a load balancer: how many proxy hops to trust for the client address (rate limits). */
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
+
+  // --- Mail ---
+  MAIL_TRANSPORT: z.enum(['ses', 'smtp', 'memory'], { error: 'must be one of ses, smtp, memory' }).default('ses'),
+  MAIL_FROM: z.email('must be an email address').default('feedback@example.com'),
+  MAIL_FROM_NAME: z.string().trim().min(1).max(100).optional(),
+  /** Emails per second across all processes (SES: your account's MaxSendRate). */
+  MAIL_MAX_PER_SECOND: int(1, 10_000).default(10),
+  SES_REGION: z.string().trim().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1').default('eu-west-1'),
+  /** Only for the local emulator or a VPC endpoint; credentials come from the AWS SDK's default chain. */
+  SES_ENDPOINT: url(['http:', 'https:']).optional(),
+  SES_CONFIGURATION_SET: z.string().trim().min(1).max(64).optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** Comma list of SNS topic ARNs allowed to post SES events to /ses/events. */
+  SNS_TOPIC_ARNS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Hosts SNS signing certificates may come from (a regular expression). */
+  SNS_CERT_HOST_PATTERN: z
+    .string()
+    .default('^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$')
+    .transform((v, ctx) => {
+      try {
+        return new RegExp(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a valid regular expression' });
+        return z.NEVER;
+      }
+    }),
+  /** A survey claimed for sending this long ago with no recorded outcome is reported as unknown (never re-sent). */
+  SEND_CLAIM_TIMEOUT_SECONDS: int(1, 86_400).default(600),
+  /** A survey answer submitted sooner than this after the email was sent is flagged as a likely bot. */
+  BOT_MIN_SECONDS_AFTER_SEND: int(0, 3600).default(5),
+  /** Requests per minute per client address on survey and opt-out pages, and per survey token. */
+  PAGE_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(60),
+  TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
 };
 
 const dbSchema = z.object(dbShape);
-const fullSchema = z.object(fullShape);
+const fullSchema = z.object(fullShape).superRefine((c, ctx) => {
+  if (c.MAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
+});
 
 export type DbConfig = Readonly<z.infer<typeof dbSchema>>;
 export type Config = Readonly<z.infer<typeof fullSchema>>;
@@ -96,7 +137,7 @@ function parse<T extends z.ZodType>(schema: T, env: Env): Readonly<z.infer<T>> {
     throw new ConfigError(
       result.error.issues.map((i) => ({
         key: String(i.path[0] ?? '(root)'),
-        reason: i.path[0] !== undefined && !(String(i.path[0]) in cleaned) ? 'is required' : i.message,
+        reason: i.code === 'invalid_type' && !(String(i.path[0]) in cleaned) ? 'is required' : i.message,
       })),
     );
   }

@@ -11,6 +11,15 @@ import { registerConnectorAdminRoutes } from './http/routes/admin/connectors.js'
 import { registerDecisionAdminRoutes } from './http/routes/admin/decisions.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.js';
+import { registerSesEventRoutes } from './http/routes/ses-events.js';
+import { registerDeliveryAdminRoutes } from './http/routes/admin/delivery.js';
+import { registerPageScope } from './http/pages/page-scope.js';
+import { registerSurveyPages, type SurveyPageDeps } from './http/pages/survey-pages.js';
+import { registerOptOutPages } from './http/pages/opt-out-pages.js';
+import { SnsVerifier } from './mail/sns/index.js';
+import { FormSigner } from './lib/tokens.js';
+import { surveyCssPath } from './render/paths.js';
+import { readFileSync } from 'node:fs';
 import { RedisRateGate } from './lib/rate-gate.js';
 import { SecretBox } from './lib/secret-box.js';
 import type { StageContext } from './pipeline/context.js';
@@ -18,6 +27,7 @@ import { stageProcessors } from './pipeline/processors.js';
 import { Queues } from './pipeline/queues.js';
 import { SchedulerRole } from './pipeline/scheduler.js';
 import { WorkerPool } from './pipeline/workers.js';
+import { createTransport } from './mail/create-transport.js';
 import { ConnectorStore } from './store/connectors.js';
 
 export interface RunningService {
@@ -45,12 +55,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
   const queues = new Queues(producerRedis, config.QUEUE_PREFIX);
   const connectors = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
+  const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
+  const transport = createTransport(config);
   const runtime = new ConnectorRuntime({
     logger,
-    gate: new RedisRateGate(producerRedis, config.QUEUE_PREFIX),
+    gate,
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
   });
-  const ctx: StageContext = { db, logger, queues, connectors, runtime, now: () => new Date(), reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS };
+  const ctx: StageContext = {
+    db,
+    logger,
+    queues,
+    connectors,
+    runtime,
+    gate,
+    now: () => new Date(),
+    reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
+    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
+  };
 
   const roles = new Set(config.ROLES);
   let app: FastifyInstance | null = null;
@@ -61,7 +83,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY);
+    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND));
     workers.start(stageProcessors(ctx));
   }
   let scheduler: SchedulerRole | null = null;
@@ -79,6 +101,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await scheduler?.stop();
       await workers?.close(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started)));
       await queues.close();
+      await transport.close();
       await Promise.allSettled([producerRedis.quit(), workerRedis.quit()]);
       await db.destroy().catch(() => pool.end());
       logger.info({ ms: Date.now() - started }, 'service stopped');
@@ -87,15 +110,49 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 }
 
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis): FastifyInstance {
-  const app = createHttpApp(logger, { bodyLimit: 1024 * 1024 });
+  const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
   registerOpsRoutes(app, { db: ctx.db, redis });
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
+  registerSesEventRoutes(app, {
+    db: ctx.db,
+    logger,
+    verifier: new SnsVerifier({ topicArns: config.SNS_TOPIC_ARNS, certHostPattern: config.SNS_CERT_HOST_PATTERN }),
+    certHostPattern: config.SNS_CERT_HOST_PATTERN,
+    confirm: async (url) => void (await fetch(url, { signal: AbortSignal.timeout(10_000) })),
+  });
+  const css = readFileSync(surveyCssPath());
+  app.get('/assets/survey.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
+  void app.register(async (pages) => {
+    await registerPageScope(pages, { redis, prefix: config.QUEUE_PREFIX, perMinute: config.PAGE_RATE_LIMIT_PER_MINUTE, defaultLocale: 'en' });
+    const deps: SurveyPageDeps = {
+      db: ctx.db,
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      connectors: ctx.connectors,
+      signer: new FormSigner(config.SECRET_KEY),
+      logger,
+      secret: config.SECRET_KEY,
+      defaultLocale: 'en',
+      tokenPerMinute: config.TOKEN_RATE_LIMIT_PER_MINUTE,
+      botMinSecondsAfterSend: config.BOT_MIN_SECONDS_AFTER_SEND,
+      now: ctx.now,
+    };
+    registerSurveyPages(pages, deps);
+    registerOptOutPages(pages, deps);
+  });
   void app.register(async (admin) => {
     requireAdmin(admin, config.ADMIN_TOKEN);
     registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL });
     registerDecisionAdminRoutes(admin, ctx);
+    registerDeliveryAdminRoutes(admin, ctx);
   });
   return app;
 }
 
 export type { Db };
+
+/** Survey and reminder sends share MAIL_MAX_PER_SECOND (reminders get a fifth), across all processes. */
+function mailLimits(perSecond: number) {
+  const remind = Math.max(1, Math.floor(perSecond / 5));
+  return { send: { max: Math.max(1, perSecond - remind), duration: 1000 }, remind: { max: remind, duration: 1000 } };
+}

@@ -34,6 +34,37 @@ export const intakeSchema = z
 
 export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+const email = z.email('must be an email address');
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b5cad');
+
+/** How surveys of this connector look and behave. */
+export const surveySettingsSchema = z
+  .object({
+    scale: z.enum(['csat', 'nps', 'ces']).default('csat'),
+    /** Used when the requester's ITSM language is missing or not shipped. */
+    defaultLocale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or de-DE').default('en'),
+    /** Answers (and changes of mind) are accepted this long after sending. */
+    expiryDays: z.int().min(1).max(90).default(28),
+    /** One reminder this many days after sending when there is no answer; null = none. */
+    reminderAfterDays: z.int().min(1).max(30).nullable().default(null),
+    /** Sender; the address falls back to MAIL_FROM. */
+    fromAddress: email.optional(),
+    fromName: z.string().trim().min(1).max(100).optional(),
+    replyTo: email.optional(),
+    branding: z
+      .object({
+        organisationName: z.string().trim().min(1).max(100).default('IT Service Desk'),
+        logoUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).nullable().default(null),
+        primaryColor: hexColour.default('#0b5cad'),
+        textColor: hexColour.default('#1f2328'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type SurveySettings = z.infer<typeof surveySettingsSchema>;
+export type Branding = SurveySettings['branding'];
+
 export const commonFields = {
   id: connectorIdSchema,
   name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -41,6 +72,7 @@ export const commonFields = {
   baseUrl: httpUrlSchema,
   intake: intakeSchema.prefault({}),
   rules: rulesConfigSchema.prefault({}),
+  survey: surveySettingsSchema.prefault({}),
   /** Shared secret that push notifications must carry. */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
 };

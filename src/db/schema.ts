@@ -96,6 +96,8 @@ export interface SurveyDecisionsTable {
   decided_at: Timestamp;
 }
 
+export type SurveyStatus = 'scheduled' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled' | 'expired';
+
 export interface SurveysTable {
   id: Generated<string>;
   decision_id: string;
@@ -105,18 +107,59 @@ export interface SurveysTable {
   person_id: string;
   scale: Generated<'csat' | 'nps' | 'ces'>;
   locale: string | null;
-  status: Generated<'scheduled' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled' | 'expired'>;
+  status: Generated<SurveyStatus>;
   send_after: Timestamp;
-  token_hash: Buffer | null;
-  message_id: string | null;
   attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  message_id: string | null;
   sent_at: NullableTimestamp;
   delivered_at: NullableTimestamp;
   failed_reason: string | null;
   expires_at: NullableTimestamp;
+  reminder_status: 'sending' | 'sent' | 'skipped' | 'failed' | 'unknown' | null;
+  reminder_claimed_at: NullableTimestamp;
   reminder_sent_at: NullableTimestamp;
+  reminder_message_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface SurveyTokensTable {
+  token_hash: Buffer;
+  survey_id: string;
+  purpose: 'answer' | 'unsubscribe';
+  created_at: Timestamp;
+}
+
+export interface ResponsesTable {
+  id: Generated<string>;
+  survey_id: string;
+  score: number;
+  comment: string | null;
+  submitted_at: Timestamp;
+  seconds_since_sent: number | null;
+  user_agent: string | null;
+  client_ip_hash: string | null;
+  flagged: Generated<boolean>;
+  flag_reasons: ColumnType<string[], string[] | undefined, string[]>;
+  is_active: Generated<boolean>;
+}
+
+export interface SnsMessagesTable {
+  message_id: string;
+  topic_arn: string;
+  type: string;
+  received_at: Timestamp;
+}
+
+export interface MailEventsTable {
+  id: Generated<string>;
+  survey_id: string | null;
+  ses_message_id: string | null;
+  kind: 'delivery' | 'bounce' | 'complaint';
+  recipient: string;
+  detail: string | null;
+  occurred_at: Timestamp;
 }
 
 export interface SuppressionsTable {
@@ -128,7 +171,7 @@ export interface SuppressionsTable {
   lifted_by: string | null;
 }
 
-// responses, writebacks and follow_ups exist in the schema; their stages add typed stores.
+// writebacks and follow_ups exist in the schema; their stage adds their types.
 export interface Database {
   connectors: ConnectorsTable;
   poll_cursors: PollCursorsTable;
@@ -138,7 +181,11 @@ export interface Database {
   inbound_events: InboundEventsTable;
   survey_decisions: SurveyDecisionsTable;
   surveys: SurveysTable;
+  survey_tokens: SurveyTokensTable;
+  responses: ResponsesTable;
   suppressions: SuppressionsTable;
+  sns_messages: SnsMessagesTable;
+  mail_events: MailEventsTable;
 }
 
 export type ConnectorRow = Selectable<ConnectorsTable>;

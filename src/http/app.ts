@@ -18,9 +18,9 @@ export class HttpError extends Error {
  * (webhook signatures are computed over the exact bytes), 4xx with a clear message for bad input,
  * and no stack traces or internals in answers.
  */
-export function createHttpApp(logger: Logger, opts: { bodyLimit: number }): FastifyInstance {
+export function createHttpApp(logger: Logger, opts: { bodyLimit: number; trustProxyHops?: number }): FastifyInstance {
   // Per-request access logs are off: at webhook rates they drown the decisions; rejections are logged below.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimit, logController: new LogController({ disableRequestLogging: true }), trustProxy: true });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: opts.bodyLimit, logController: new LogController({ disableRequestLogging: true }), trustProxy: (_addr: string, hop: number) => hop < (opts.trustProxyHops ?? 0) });
 
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     const raw = body as Buffer;

@@ -24,13 +24,25 @@ export const catalog = {
   fetch: {
     payload: z.object({ eventId: id }),
     jobId: (p: { eventId: string }) => `fetch-${p.eventId}`,
-    options: { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Anti-spam decision for one closure. */
   decide: {
     payload: z.object({ closureId: id }),
     jobId: (p: { closureId: string }) => `decide-${p.closureId}`,
-    options: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** Email one survey (delayed until its send window opens). */
+  send: {
+    payload: z.object({ surveyId: id }),
+    jobId: (p: { surveyId: string }) => `send-${p.surveyId}`,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** The optional single reminder, delayed by the connector's reminderAfterDays. */
+  remind: {
+    payload: z.object({ surveyId: id }),
+    jobId: (p: { surveyId: string }) => `remind-${p.surveyId}`,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Housekeeping: the reconciler sweep. */
   maintenance: {

@@ -2,6 +2,8 @@ import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { ConnectorRuntime } from '../connectors/runtime.js';
 import type { ConnectorStore } from '../store/connectors.js';
+import type { RateGate } from '../lib/rate-gate.js';
+import type { MailTransport } from '../mail/transport.js';
 import type { Queues } from './queues.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
@@ -13,4 +15,14 @@ export interface StageContext {
   runtime: ConnectorRuntime;
   now: () => Date;
   reconcileGraceSeconds: number;
+  gate: RateGate;
+  mail: {
+    transport: MailTransport;
+    fromAddress: string;
+    fromName?: string;
+    /** Base URL of the survey and opt-out pages. */
+    publicUrl: string;
+    /** A claimed send older than this with no outcome is reported as unknown (never re-sent). */
+    claimTimeoutSeconds: number;
+  };
 }

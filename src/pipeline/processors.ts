@@ -1,5 +1,7 @@
 import type { StageContext } from './context.js';
-import { decideClosure } from './stages/decide.js';
+import { decideClosure, enqueueSend } from './stages/decide.js';
+import { sendReminder } from './stages/remind.js';
+import { sendSurvey } from './stages/send.js';
 import { fetchNotifiedTicket } from './stages/fetch.js';
 import { pollConnector } from './stages/poll.js';
 import { reconcile } from './stages/reconcile.js';
@@ -12,8 +14,12 @@ export function stageProcessors(ctx: StageContext): Processors {
     fetch: (p) => fetchNotifiedTicket(ctx, p.eventId),
     decide: async (p) => {
       const r = await decideClosure(ctx, p.closureId);
-      return r.status === 'decided' ? { outcome: r.decision.outcome, reason: r.decision.reason, surveyId: r.surveyId } : r;
+      if (r.status !== 'decided') return r;
+      if (r.surveyId && r.decision.outcome === 'survey') await enqueueSend(ctx, r.surveyId, r.decision.sendAt);
+      return { outcome: r.decision.outcome, reason: r.decision.reason, surveyId: r.surveyId };
     },
+    send: (p) => sendSurvey(ctx, p.surveyId),
+    remind: (p) => sendReminder(ctx, p.surveyId),
     maintenance: () => reconcile(ctx),
   };
 }

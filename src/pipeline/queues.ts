@@ -26,15 +26,17 @@ export class Queues {
     return jobId;
   }
 
-  async enqueueMany<Q extends QueueName>(name: Q, payloads: Payload<Q>[]): Promise<void> {
+  /** Adds many jobs in bulk; `delays[i]` (ms) delays the i-th. */
+  async enqueueMany<Q extends QueueName>(name: Q, payloads: Payload<Q>[], delays?: number[]): Promise<void> {
     if (payloads.length === 0) return;
     const def = catalog[name];
     const jobId = def.jobId as (p: Payload<Q>) => string;
     for (let i = 0; i < payloads.length; i += 500) {
       await this.get(name).addBulk(
-        payloads.slice(i, i + 500).map((p) => {
+        payloads.slice(i, i + 500).map((p, k) => {
           const data = def.payload.parse(p) as Payload<Q>;
-          return { name, data, opts: { ...def.options, jobId: jobId(data) } };
+          const delay = delays?.[i + k];
+          return { name, data, opts: { ...def.options, jobId: jobId(data), ...(delay ? { delay } : {}) } };
         }),
       );
     }

@@ -20,6 +20,8 @@ export class WorkerPool {
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly concurrency: number,
+    /** Per-queue rate limits, enforced by BullMQ across every worker process. */
+    private readonly limits: Partial<Record<QueueName, { max: number; duration: number }>> = {},
   ) {}
 
   start(processors: Processors): void {
@@ -39,7 +41,13 @@ export class WorkerPool {
             throw e;
           }
         },
-        { connection: this.connection, prefix: this.prefix, concurrency: name === 'poll' ? Math.min(4, this.concurrency) : this.concurrency, maxStalledCount: 5 },
+        {
+          connection: this.connection,
+          prefix: this.prefix,
+          concurrency: name === 'poll' ? Math.min(4, this.concurrency) : this.concurrency,
+          maxStalledCount: 5,
+          ...(this.limits[name] ? { limiter: this.limits[name] } : {}),
+        },
       );
       worker.on('failed', (job, err) => {
         if (err instanceof DelayedError || err?.name === 'DelayedError') return;

@@ -29,3 +29,5 @@ export {
   decide,
 } from './eligibility.js';
 export type { Decision, DecisionInput, EligibilityRule, RuleHit, SuppressionReason } from './eligibility.js';
+export { SCALES, SCALE_NAMES, isValidScore, scaleValues } from './scales.js';
+export type { Scale } from './scales.js';

@@ -41,6 +41,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     HOST: '127.0.0.1',
     RECONCILE_GRACE_SECONDS: '0',
     ITSM_MAX_ATTEMPTS: '8',
+    MAIL_TRANSPORT: 'memory',
+    BOT_MIN_SECONDS_AFTER_SEND: '0',
     ...overrides,
   };
   const config = loadConfig(env);

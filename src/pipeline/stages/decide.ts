@@ -1,8 +1,16 @@
 import { CAP_WINDOW_DAYS, decide, rulesConfigSchema, sampleDraw, type Decision } from '../../rules/index.js';
 import { lockClosureFacts, lockPerson, personHistory } from '../../store/decision-facts.js';
+import { surveySettingsSchema } from '../../connectors/common-definition.js';
 import type { StageContext } from '../context.js';
 
 export type DecideOutcome = { status: 'decided'; decision: Decision; surveyId: string | null } | { status: 'skipped'; reason: string };
+
+/** After the decision is committed: a survey is enqueued to send when its send window opens. */
+export async function enqueueSend(ctx: StageContext, surveyId: string, sendAt: Date): Promise<number> {
+  const delay = Math.max(0, sendAt.getTime() - ctx.now().getTime());
+  await ctx.queues.enqueue('send', { surveyId }, { delay });
+  return delay;
+}
 
 /**
  * Decides one closure: facts in, pure rules, decision (and survey) out — in one transaction that holds
@@ -16,7 +24,9 @@ export async function decideClosure(ctx: StageContext, closureId: string): Promi
     if (facts.status === 'decided') return { status: 'skipped', reason: 'already decided' } as const;
 
     const connector = await trx.selectFrom('connectors').select('definition').where('id', '=', facts.connectorId).executeTakeFirstOrThrow();
-    const rules = rulesConfigSchema.parse((connector.definition as { rules?: unknown }).rules ?? {});
+    const definition = connector.definition as { rules?: unknown; survey?: unknown };
+    const rules = rulesConfigSchema.parse(definition.rules ?? {});
+    const survey = surveySettingsSchema.parse(definition.survey ?? {});
     if (facts.personId) await lockPerson(trx, facts.personId);
     const history = await personHistory(trx, facts, Math.max(rules.cooldownDays, CAP_WINDOW_DAYS) + 1);
 
@@ -48,7 +58,7 @@ export async function decideClosure(ctx: StageContext, closureId: string): Promi
     if (decision.outcome === 'survey') {
       const row = await trx
         .insertInto('surveys')
-        .values({ decision_id: decisionId, closure_id: closureId, ticket_id: facts.ticketId, connector_id: facts.connectorId, person_id: facts.personId!, locale: facts.locale, send_after: decision.sendAt })
+        .values({ decision_id: decisionId, closure_id: closureId, ticket_id: facts.ticketId, connector_id: facts.connectorId, person_id: facts.personId!, scale: survey.scale, locale: facts.locale, send_after: decision.sendAt })
         .returning('id')
         .executeTakeFirstOrThrow();
       surveyId = row.id;

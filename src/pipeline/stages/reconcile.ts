@@ -6,30 +6,43 @@ const BATCH = 5000;
 /**
  * The safety net of "Postgres first, then enqueue": work committed but never enqueued (a crash in
  * between) or whose job vanished (Redis lost its data) is enqueued again. Deterministic job ids make
- * this harmless for work that is still queued.
+ * this harmless for work that is still queued. Sends claimed long ago with no outcome are reported
+ * as unknown — never re-sent.
  */
-export async function reconcile(ctx: StageContext): Promise<{ closures: number; events: number }> {
+export async function reconcile(ctx: StageContext) {
   const olderThan = sql<Date>`now() - make_interval(secs => ${ctx.reconcileGraceSeconds})`;
-  const closures = await ctx.db
-    .selectFrom('closures')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('received_at', '<=', olderThan)
-    .orderBy('received_at')
-    .limit(BATCH)
-    .execute();
+  const closures = await ctx.db.selectFrom('closures').select('id').where('status', '=', 'pending').where('received_at', '<=', olderThan).orderBy('received_at').limit(BATCH).execute();
   await ctx.queues.enqueueMany('decide', closures.map((c) => ({ closureId: c.id })));
 
-  const events = await ctx.db
-    .selectFrom('inbound_events')
-    .select('id')
-    .where('processed_at', 'is', null)
-    .where('received_at', '<=', olderThan)
-    .orderBy('received_at')
-    .limit(BATCH)
-    .execute();
+  const events = await ctx.db.selectFrom('inbound_events').select('id').where('processed_at', 'is', null).where('received_at', '<=', olderThan).orderBy('received_at').limit(BATCH).execute();
   await ctx.queues.enqueueMany('fetch', events.map((e) => ({ eventId: e.id })));
 
-  if (closures.length + events.length > 0) ctx.logger.info({ closures: closures.length, events: events.length }, 'reconciler re-enqueued pending work');
-  return { closures: closures.length, events: events.length };
+  const now = ctx.now().getTime();
+  const scheduled = await ctx.db.selectFrom('surveys').select(['id', 'send_after']).where('status', '=', 'scheduled').where('created_at', '<=', olderThan).orderBy('send_after').limit(BATCH).execute();
+  await ctx.queues.enqueueMany('send', scheduled.map((s) => ({ surveyId: s.id })), scheduled.map((s) => Math.max(0, s.send_after.getTime() - now)));
+
+  const reminders = await ctx.db
+    .selectFrom('surveys as s')
+    .innerJoin('connectors as c', 'c.id', 's.connector_id')
+    .select(['s.id', 's.sent_at', sql<number>`(c.definition->'survey'->>'reminderAfterDays')::int`.as('days')])
+    .where('s.status', '=', 'sent')
+    .where('s.reminder_status', 'is', null)
+    .where(sql<boolean>`(c.definition->'survey'->>'reminderAfterDays') IS NOT NULL`)
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .limit(BATCH)
+    .execute();
+  await ctx.queues.enqueueMany('remind', reminders.map((r) => ({ surveyId: r.id })), reminders.map((r) => Math.max(0, r.sent_at!.getTime() + r.days * 86_400_000 - now)));
+
+  const lost = await ctx.db
+    .updateTable('surveys')
+    .set({ status: 'unknown', failed_reason: 'claimed for sending but no outcome was recorded (process crashed?); not re-sent', updated_at: sql`now()` })
+    .where('status', '=', 'sending')
+    .where('claimed_at', '<', sql<Date>`now() - make_interval(secs => ${ctx.mail.claimTimeoutSeconds})`)
+    .returning('id')
+    .execute();
+  if (lost.length > 0) ctx.logger.error({ surveyIds: lost.map((l) => l.id) }, 'survey sends with unknown outcome; not re-sent');
+
+  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, unknown: lost.length };
+  if (closures.length + events.length > 0) ctx.logger.info(counts, 'reconciler re-enqueued pending work');
+  return counts;
 }

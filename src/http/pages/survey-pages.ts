@@ -1,0 +1,136 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Db } from '../../db/client.js';
+import type { Logger } from '../../logger.js';
+import { hashToken, looksLikeToken, type FormSigner } from '../../lib/tokens.js';
+import { localeFromAcceptLanguage } from '../../render/locales.js';
+import { renderNotFoundPage, renderSurveyPage, renderThanksPage } from '../../render/pages.js';
+import { botSignals } from '../../rules/bot-signals.js';
+import { isValidScore } from '../../rules/scales.js';
+import type { ConnectorStore } from '../../store/connectors.js';
+import { activeAnswer, recordAnswer, surveyByToken, type TokenSurvey } from '../../store/responses.js';
+import { sendPage } from './page-scope.js';
+import { tokenOverLimit } from './token-limit.js';
+
+export interface SurveyPageDeps {
+  db: Db;
+  redis: Redis;
+  prefix: string;
+  connectors: ConnectorStore;
+  signer: FormSigner;
+  logger: Logger;
+  secret: Buffer;
+  defaultLocale: string;
+  tokenPerMinute: number;
+  botMinSecondsAfterSend: number;
+  now: () => Date;
+  /** Called after an answer became active (the write-back stage hooks in here). */
+  onAnswer?: (a: { surveyId: string; responseId: string }) => Promise<void>;
+}
+
+type TokenReq = FastifyRequest<{ Params: { token: string }; Querystring: { r?: string } }>;
+const COMMENT_MAX = 2000;
+
+/**
+ * GET shows the form (a rating link preselects its score) and never writes — mail scanners fetch
+ * every link. Only the POST from the form records an answer; the customer may change it until the
+ * survey expires (the latest stands, history is kept). Unknown and expired tokens get the same 404.
+ */
+export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps) {
+  const notFound = (req: FastifyRequest) => renderNotFoundPage({ locale: localeFromAcceptLanguage(req.headers['accept-language']), defaultLocale: deps.defaultLocale });
+
+  async function load(req: TokenReq): Promise<{ survey: TokenSurvey; hash: Buffer } | null> {
+    const { token } = req.params;
+    if (!looksLikeToken(token)) return null;
+    const hash = hashToken(token);
+    const survey = await surveyByToken(deps.db, hash, 'answer', deps.now());
+    return survey ? { survey, hash } : null;
+  }
+
+  async function pageBase(s: TokenSurvey) {
+    const def = await deps.connectors.get(s.connectorId);
+    return { locale: s.locale, defaultLocale: def?.survey.defaultLocale ?? deps.defaultLocale, branding: def?.survey.branding ?? { organisationName: 'IT Service Desk', logoUrl: null, primaryColor: '#0b5cad', textColor: '#1f2328' } };
+  }
+
+  scope.get('/s/:token', async (req: TokenReq, reply) => {
+    const found = await load(req);
+    if (!found) return sendPage(reply, 404, notFound(req));
+    const { survey } = found;
+    const current = await activeAnswer(deps.db, survey.surveyId);
+    const requested = req.query.r === undefined ? null : Number(req.query.r);
+    const selected = requested !== null && isValidScore(survey.scale, requested) ? requested : (current?.score ?? null);
+    return sendPage(
+      reply,
+      200,
+      renderSurveyPage({
+        ...(await pageBase(survey)),
+        scale: survey.scale,
+        selected,
+        ticket: { key: survey.ticketKey, title: survey.ticketTitle },
+        formAction: `/s/${req.params.token}`,
+        csrfToken: deps.signer.sign(`answer:${survey.surveyId}`),
+        comment: current?.comment ?? null,
+        expiresAt: survey.expiresAt!,
+        answeredBefore: current !== null,
+      }),
+    );
+  });
+
+  scope.post('/s/:token', async (req: TokenReq, reply) => {
+    const found = await load(req);
+    if (!found) return sendPage(reply, 404, notFound(req));
+    const { survey, hash } = found;
+    if (await tokenOverLimit(deps.redis, deps.prefix, hash, deps.tokenPerMinute)) throw Object.assign(new Error('too many requests'), { statusCode: 429 });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!deps.signer.verify(`answer:${survey.surveyId}`, body._csrf)) throw Object.assign(new Error('form expired or forged'), { statusCode: 403 });
+
+    const score = typeof body.score === 'string' && /^\d{1,2}$/.test(body.score) ? Number(body.score) : NaN;
+    const comment = typeof body.comment === 'string' ? body.comment.replace(/\r\n/g, '\n').trim() : '';
+    const error = !isValidScore(survey.scale, score) ? 'choose_rating' : comment.length > COMMENT_MAX ? 'comment_too_long' : null;
+    if (error) {
+      return sendPage(
+        reply,
+        400,
+        renderSurveyPage({
+          ...(await pageBase(survey)),
+          scale: survey.scale,
+          selected: isValidScore(survey.scale, score) ? score : null,
+          ticket: { key: survey.ticketKey, title: survey.ticketTitle },
+          formAction: `/s/${req.params.token}`,
+          csrfToken: deps.signer.sign(`answer:${survey.surveyId}`),
+          comment: comment.slice(0, COMMENT_MAX) || null,
+          expiresAt: survey.expiresAt!,
+          answeredBefore: (await activeAnswer(deps.db, survey.surveyId)) !== null,
+          error,
+        }),
+      );
+    }
+
+    const userAgent = req.headers['user-agent'] ?? null;
+    const secondsSinceSent = survey.sentAt ? Math.floor((deps.now().getTime() - survey.sentAt.getTime()) / 1000) : null;
+    const flagReasons = botSignals({ honeypot: typeof body.website === 'string' ? body.website : null, userAgent, secondsSinceSent, minSecondsAfterSend: deps.botMinSecondsAfterSend });
+    const { responseId, active } = await recordAnswer(deps.db, survey.surveyId, {
+      score,
+      comment: comment || null,
+      flagReasons,
+      userAgent,
+      clientIpHash: createHmac('sha256', deps.secret).update(`ip:${req.ip}`).digest('hex').slice(0, 32),
+      secondsSinceSent,
+    });
+    if (active) await deps.onAnswer?.({ surveyId: survey.surveyId, responseId });
+    else deps.logger.warn({ surveyId: survey.surveyId, responseId, flagReasons }, 'answer flagged as a likely bot; kept but not active');
+    // Post/redirect/get: a reload of the thank-you page does not submit again.
+    return reply.redirect(`/s/${req.params.token}/thanks?r=${score}`, 303);
+  });
+
+  scope.get('/s/:token/thanks', async (req: TokenReq, reply) => {
+    const found = await load(req);
+    if (!found) return sendPage(reply, 404, notFound(req));
+    const { survey } = found;
+    const r = Number(req.query.r);
+    const score = isValidScore(survey.scale, r) ? r : ((await activeAnswer(deps.db, survey.surveyId))?.score ?? null);
+    if (score === null) return reply.redirect(`/s/${req.params.token}`, 303);
+    return sendPage(reply, 200, renderThanksPage({ ...(await pageBase(survey)), scale: survey.scale, score, changeUrl: `/s/${req.params.token}`, expiresAt: survey.expiresAt! }));
+  });
+}

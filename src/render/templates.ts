@@ -1,0 +1,139 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Handlebars from 'handlebars';
+import { type Messages, translate, type Params } from './locales.js';
+import { templatesDir } from './paths.js';
+
+/**
+ * Handlebars templates under templates/, compiled once per process (lazily, on first render) with
+ * a dedicated Handlebars instance and `strict: true`, so a misspelt field in an edited template
+ * throws instead of rendering an empty string.
+ *
+ * - `*.html.hbs` and pages escape every {{ }}; text templates (`*.text.hbs`) are compiled with
+ *   `noEscape` (plain text must not contain entities). Values are data: Handlebars never
+ *   re-evaluates a value as a template.
+ * - Helpers: `{{t "key.path" name=value}}` prints a localised string (placeholders filled in one
+ *   pass, escaped as a whole in HTML); `{{href url}}` prints a URL we built (http(s) or a
+ *   root-relative path, anything else throws) attribute-escaped without turning `=` into an entity.
+ * - Files in templates/pages/partials/ are partials named after the file (`{{#> layout}}`).
+ */
+
+export const TEMPLATE_NAMES = [
+  'email/survey.html',
+  'email/survey.text',
+  'pages/survey',
+  'pages/thanks',
+  'pages/not-found',
+  'pages/unsubscribe',
+  'pages/unsubscribed',
+  'pages/error',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+type Compiled = Handlebars.TemplateDelegate;
+
+interface Registry {
+  templates: ReadonlyMap<TemplateName, Compiled>;
+}
+
+let registry: Registry | null = null;
+
+interface RenderData {
+  messages: Messages;
+  locale: string;
+}
+
+const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function escapeAttribute(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
+}
+
+/** Only URLs we build reach an href/src/action: absolute http(s) or a root-relative path. */
+export function checkedUrl(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new Error('href: expected a URL string');
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) throw new Error('href: URL contains whitespace or control characters');
+  if (value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('href: not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`href: scheme ${url.protocol} is not allowed`);
+  return value;
+}
+
+function createInstance(): typeof Handlebars {
+  const hb = Handlebars.create();
+
+  hb.registerHelper('t', function t(this: unknown, key: unknown, options: Handlebars.HelperOptions) {
+    if (typeof key !== 'string') throw new Error('t: the first argument must be a message key string');
+    const data = options.data as Partial<RenderData> | undefined;
+    if (!data?.messages) throw new Error('t: no messages in the render data');
+    const params: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(options.hash as Record<string, unknown>)) {
+      if (typeof value === 'string' || typeof value === 'number') params[name] = value;
+      else throw new Error(`t "${key}": value for {${name}} is ${value === null ? 'null' : typeof value}`);
+    }
+    return translate(data.messages, key, params as Params);
+  });
+
+  hb.registerHelper('href', function href(this: unknown, url: unknown) {
+    return new hb.SafeString(escapeAttribute(checkedUrl(url)));
+  });
+
+  return hb;
+}
+
+function read(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+function compile(hb: typeof Handlebars, path: string, text: boolean): Compiled {
+  const source = read(path);
+  const options = { strict: true, noEscape: text };
+  try {
+    // hb.compile is lazy; precompiling surfaces syntax errors now, with the file name.
+    hb.precompile(source, options);
+  } catch (err) {
+    throw new Error(`template ${path}: ${(err as Error).message}`);
+  }
+  return hb.compile(source, options);
+}
+
+function load(): Registry {
+  if (registry) return registry;
+  const dir = templatesDir();
+  const hb = createInstance();
+
+  const partialsDir = join(dir, 'pages', 'partials');
+  for (const file of readdirSync(partialsDir).sort()) {
+    if (!file.endsWith('.hbs')) continue;
+    hb.registerPartial(basename(file, '.hbs'), compile(hb, join(partialsDir, file), false));
+  }
+
+  const templates = new Map<TemplateName, Compiled>();
+  for (const name of TEMPLATE_NAMES) {
+    templates.set(name, compile(hb, join(dir, `${name}.hbs`), name.endsWith('.text')));
+  }
+  registry = { templates };
+  return registry;
+}
+
+/** Loads and compiles every template and renders nothing: call at start-up to fail fast. */
+export function loadTemplates(): void {
+  load();
+}
+
+export function renderTemplate(name: TemplateName, context: object, data: RenderData): string {
+  const template = load().templates.get(name);
+  if (!template) throw new Error(`unknown template ${name}`);
+  return template(context, { data: { ...data } });
+}

@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/client.js';
+import type { SurveyStatus } from '../db/schema.js';
+
+export interface SurveyForDelivery {
+  id: string;
+  status: SurveyStatus;
+  connectorId: string;
+  scale: 'csat' | 'nps' | 'ces';
+  locale: string | null;
+  sendAfter: Date;
+  sentAt: Date | null;
+  expiresAt: Date | null;
+  reminderStatus: string | null;
+  email: string;
+  name: string | null;
+  ticketExternalId: string;
+  ticketKey: string | null;
+  ticketTitle: string | null;
+  closedAt: Date;
+  hasActiveAnswer: boolean;
+}
+
+export async function loadSurveyForDelivery(db: Db, surveyId: string): Promise<SurveyForDelivery | null> {
+  const r = await db
+    .selectFrom('surveys as s')
+    .innerJoin('people as p', 'p.id', 's.person_id')
+    .innerJoin('tickets as t', 't.id', 's.ticket_id')
+    .innerJoin('closures as c', 'c.id', 's.closure_id')
+    .select((eb) => [
+      's.id', 's.status', 's.connector_id as connectorId', 's.scale', 's.locale', 's.send_after as sendAfter', 's.sent_at as sentAt',
+      's.expires_at as expiresAt', 's.reminder_status as reminderStatus', 'p.email', 'p.display_name as name',
+      't.external_id as ticketExternalId', 't.external_key as ticketKey', 't.title as ticketTitle', 'c.closed_at as closedAt',
+      eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.survey_id', '=', 's.id').where('r.is_active', '=', true)).as('hasActiveAnswer'),
+    ])
+    .where('s.id', '=', surveyId)
+    .executeTakeFirst();
+  return (r as SurveyForDelivery | undefined) ?? null;
+}
+
+export async function activeSuppression(db: Db, email: string): Promise<string | null> {
+  const r = await db.selectFrom('suppressions').select('reason').where('email', '=', email).where('lifted_at', 'is', null).executeTakeFirst();
+  return r?.reason ?? null;
+}
+
+/**
+ * Claims a scheduled survey for sending and stores its token hashes, atomically: only one worker can
+ * move it from scheduled to sending. Returns false when someone else did.
+ */
+export async function claimForSending(db: Db, surveyId: string, tokens: Array<{ hash: Buffer; purpose: 'answer' | 'unsubscribe' }>, expiresAt: Date): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('surveys')
+      .set({ status: 'sending', attempts: sql`attempts + 1`, claimed_at: sql`now()`, expires_at: expiresAt, updated_at: sql`now()` })
+      .where('id', '=', surveyId)
+      .where('status', '=', 'scheduled')
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await trx.insertInto('survey_tokens').values(tokens.map((t) => ({ token_hash: t.hash, survey_id: surveyId, purpose: t.purpose }))).execute();
+    return true;
+  });
+}
+
+/** The email was certainly not sent: back to scheduled, and its tokens are void. */
+export async function releaseClaim(db: Db, surveyId: string, tokenHashes: Buffer[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('survey_tokens').where('token_hash', 'in', tokenHashes).execute();
+    await trx.updateTable('surveys').set({ status: 'scheduled', claimed_at: null, updated_at: sql`now()` }).where('id', '=', surveyId).where('status', '=', 'sending').execute();
+  });
+}
+
+export async function finishSending(db: Db, surveyId: string, outcome: { status: 'sent'; messageId: string; at: Date } | { status: 'failed' | 'unknown'; reason: string }): Promise<void> {
+  const set =
+    outcome.status === 'sent'
+      ? { status: 'sent' as const, message_id: outcome.messageId, sent_at: outcome.at, failed_reason: null }
+      : { status: outcome.status, failed_reason: outcome.reason.slice(0, 1000) };
+  await db.updateTable('surveys').set({ ...set, updated_at: sql`now()` }).where('id', '=', surveyId).where('status', '=', 'sending').execute();
+}
+
+export async function cancelSurvey(db: Db, surveyId: string, reason: string): Promise<void> {
+  await db.updateTable('surveys').set({ status: 'cancelled', failed_reason: reason, updated_at: sql`now()` }).where('id', '=', surveyId).where('status', '=', 'scheduled').execute();
+}
+
+/** Reminder: at most one, only for a sent survey without an answer. */
+export async function claimReminder(db: Db, surveyId: string, tokens: Array<{ hash: Buffer; purpose: 'answer' | 'unsubscribe' }>): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx
+      .updateTable('surveys as s')
+      .set({ reminder_status: 'sending', reminder_claimed_at: sql`now()`, updated_at: sql`now()` })
+      .where('s.id', '=', surveyId)
+      .where('s.status', '=', 'sent')
+      .where('s.reminder_status', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.survey_id', '=', 's.id').where('r.is_active', '=', true))))
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await trx.insertInto('survey_tokens').values(tokens.map((t) => ({ token_hash: t.hash, survey_id: surveyId, purpose: t.purpose }))).execute();
+    return true;
+  });
+}
+
+export async function releaseReminderClaim(db: Db, surveyId: string, tokenHashes: Buffer[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('survey_tokens').where('token_hash', 'in', tokenHashes).execute();
+    await trx.updateTable('surveys').set({ reminder_status: null, reminder_claimed_at: null }).where('id', '=', surveyId).where('reminder_status', '=', 'sending').execute();
+  });
+}
+
+export async function finishReminder(db: Db, surveyId: string, outcome: { status: 'sent'; messageId: string; at: Date } | { status: 'failed' | 'unknown' | 'skipped'; reason: string }): Promise<void> {
+  const set = outcome.status === 'sent' ? { reminder_status: 'sent' as const, reminder_message_id: outcome.messageId, reminder_sent_at: outcome.at } : { reminder_status: outcome.status };
+  await db.updateTable('surveys').set(set).where('id', '=', surveyId).execute();
+}
