@@ -84,6 +84,9 @@ const fullShape = {
   /** Only for the local emulator or a VPC endpoint; credentials come from the AWS SDK's default chain. */
   SES_ENDPOINT: url(['http:', 'https:']).optional(),
   SES_CONFIGURATION_SET: z.string().trim().min(1).max(64).optional(),
+  /** Static SES credentials; leave unset to use the AWS SDK's default chain (IAM role, AWS_* variables, profiles). */
+  SES_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  SES_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   /** Comma list of SNS topic ARNs allowed to post SES events to /ses/events. */
   SNS_TOPIC_ARNS: z
@@ -115,6 +118,7 @@ const fullShape = {
 const dbSchema = z.object(dbShape);
 const fullSchema = z.object(fullShape).superRefine((c, ctx) => {
   if (c.MAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
+  if (!!c.SES_ACCESS_KEY_ID !== !!c.SES_SECRET_ACCESS_KEY) ctx.addIssue({ code: 'custom', path: [c.SES_ACCESS_KEY_ID ? 'SES_SECRET_ACCESS_KEY' : 'SES_ACCESS_KEY_ID'], message: 'is required together with its pair (SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY)' });
 });
 
 export type DbConfig = Readonly<z.infer<typeof dbSchema>>;

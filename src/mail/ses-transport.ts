@@ -26,10 +26,11 @@ export class SesTransport implements MailTransport {
   readonly name = 'ses';
   private readonly client: SESv2Client;
 
-  constructor(opts: { region: string; endpoint?: string; configurationSet?: string; timeoutMs?: number }, private readonly configurationSet = opts.configurationSet) {
+  constructor(opts: { region: string; endpoint?: string; configurationSet?: string; timeoutMs?: number; credentials?: { accessKeyId: string; secretAccessKey: string } }, private readonly configurationSet = opts.configurationSet) {
     this.client = new SESv2Client({
       region: opts.region,
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
       // Our own retry policy decides (throttling is retried by the send stage with jitter).
       maxAttempts: 1,
       requestHandler: { requestTimeout: opts.timeoutMs ?? 15_000, connectionTimeout: 5_000 },

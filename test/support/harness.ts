@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
 import { createServiceNowSim, type ServiceNowSim } from '../../src/sim/servicenow/sim.js';
@@ -10,20 +11,25 @@ export interface Harness {
   sim: ServiceNowSim;
   service: RunningService;
   /** Calls the service's HTTP API in-process (admin token added unless `token` is given). */
+  /** Every log line the service wrote (when started with captureLogs). */
+  logs: string[];
   api(method: string, url: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
-export async function startHarness(envOverrides: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(envOverrides: Record<string, string> = {}, opts: { captureLogs?: boolean } = {}): Promise<Harness> {
   const sim = createServiceNowSim();
   await sim.listen(0, '127.0.0.1');
-  const te = await createTestEnv(envOverrides);
-  const service = await startService(te.config, createLogger(te.config.LOG_LEVEL));
+  const te = await createTestEnv(opts.captureLogs ? { LOG_LEVEL: 'debug', ...envOverrides } : envOverrides);
+  const logs: string[] = [];
+  const sink = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  const service = await startService(te.config, opts.captureLogs ? createLogger(te.config.LOG_LEVEL, sink) : createLogger(te.config.LOG_LEVEL));
   const app = service.app!;
   return {
     te,
     sim,
     service,
+    logs,
     async api(method, url, body, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       const token = opts.token === undefined ? te.config.ADMIN_TOKEN : opts.token;

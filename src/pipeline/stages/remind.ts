@@ -1,7 +1,7 @@
 import { claimReminder, finishReminder, loadSurveyForDelivery, releaseReminderClaim } from '../../store/surveys.js';
 import type { StageContext } from '../context.js';
 import { buildSurveyEmail } from './deliver-email.js';
-import { handleSendFailure, reasonNotToSend } from './send.js';
+import { handleSendFailure, reasonNotToSend, sendWithRetries } from './send.js';
 
 /** The optional single reminder: never after an answer, an opt-out, a reopen, or expiry. */
 export async function sendReminder(ctx: StageContext, surveyId: string): Promise<string> {
@@ -20,7 +20,7 @@ export async function sendReminder(ctx: StageContext, surveyId: string): Promise
   const { email, tokens } = buildSurveyEmail(ctx, s, def, 'reminder', s.expiresAt!);
   if (!(await claimReminder(ctx.db, s.id, tokens))) return 'claimed elsewhere or answered';
   try {
-    const { messageId } = await ctx.mail.transport.send(email);
+    const { messageId } = await sendWithRetries(ctx, email);
     await finishReminder(ctx.db, s.id, { status: 'sent', messageId, at: ctx.now() });
     return 'reminder sent';
   } catch (e) {

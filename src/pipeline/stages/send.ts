@@ -1,5 +1,5 @@
-import { RetryLaterError } from '../../lib/retry.js';
-import { MailSendError } from '../../mail/transport.js';
+import { backoffMs, RetryLaterError, sleep } from '../../lib/retry.js';
+import { MailSendError, type OutgoingEmail } from '../../mail/transport.js';
 import { activeSuppression, cancelSurvey, claimForSending, finishSending, loadSurveyForDelivery, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
@@ -42,7 +42,7 @@ export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<s
   if (!(await claimForSending(ctx.db, s.id, tokens, expiresAt))) return 'claimed by another worker';
 
   try {
-    const { messageId } = await ctx.mail.transport.send(email);
+    const { messageId } = await sendWithRetries(ctx, email);
     await finishSending(ctx.db, s.id, { status: 'sent', messageId, at: ctx.now() });
     if (def.survey.reminderAfterDays) {
       await ctx.queues.enqueue('remind', { surveyId: s.id }, { delay: def.survey.reminderAfterDays * 86_400_000 }).catch((err) => ctx.logger.warn({ err, surveyId }, 'reminder enqueue failed; the reconciler will retry'));
@@ -50,6 +50,23 @@ export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<s
     return 'sent';
   } catch (e) {
     return handleSendFailure(ctx, s.id, e, () => releaseClaim(ctx.db, s.id, tokens.map((t) => t.hash)), (reason, status) => finishSending(ctx.db, s.id, { status, reason }));
+  }
+}
+
+const INLINE_ATTEMPTS = 4;
+
+/**
+ * Throttling and other "certainly not sent" failures are retried in place a few times with jittered
+ * backoff (a burst over SES's per-second rate clears in moments); after that BullMQ's backoff takes over.
+ */
+export async function sendWithRetries(ctx: StageContext, email: OutgoingEmail): Promise<{ messageId: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.mail.transport.send(email);
+    } catch (e) {
+      if (!(e instanceof MailSendError) || e.kind !== 'retryable' || attempt >= INLINE_ATTEMPTS) throw e;
+      await sleep(backoffMs(attempt, 200, 2000));
+    }
   }
 }
 
