@@ -109,18 +109,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return { ctx, app, url, scheduler, stop };
 }
 
-export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis): FastifyInstance {
+export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
   registerOpsRoutes(app, { db: ctx.db, redis });
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
   registerSesEventRoutes(app, {
     db: ctx.db,
     logger,
-    verifier: new SnsVerifier({ topicArns: config.SNS_TOPIC_ARNS, certHostPattern: config.SNS_CERT_HOST_PATTERN }),
+    verifier: overrides.snsVerifier ?? new SnsVerifier({ topicArns: config.SNS_TOPIC_ARNS, certHostPattern: config.SNS_CERT_HOST_PATTERN }),
     certHostPattern: config.SNS_CERT_HOST_PATTERN,
     confirm: async (url) => void (await fetch(url, { signal: AbortSignal.timeout(10_000) })),
   });
   const css = readFileSync(surveyCssPath());
+  // Browsers ask for it on every page; an empty answer keeps their consoles and our 404 logs clean.
+  app.get('/favicon.ico', (_req, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/assets/survey.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
   void app.register(async (pages) => {
     await registerPageScope(pages, { redis, prefix: config.QUEUE_PREFIX, perMinute: config.PAGE_RATE_LIMIT_PER_MINUTE, defaultLocale: 'en' });
