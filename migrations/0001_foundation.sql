@@ -1,6 +1,14 @@
 -- Foundation schema. Forward-only: later stages add migrations, never edit this one.
 -- Postgres is the source of truth; every stage's result is a row here before the next job is enqueued.
 
+-- Identifies this database. Job ids are namespaced with it, so that a re-created database never
+-- collides with jobs that Redis still remembers from the previous one (ids restart at 1).
+CREATE TABLE installation (
+  id         text PRIMARY KEY DEFAULT substr(md5(gen_random_uuid()::text), 1, 10),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO installation DEFAULT VALUES;
+
 CREATE TABLE connectors (
   id                 text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
   kind               text NOT NULL CHECK (kind IN ('servicenow', 'jira')),

@@ -53,7 +53,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const workerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   for (const r of [producerRedis, workerRedis]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 
-  const queues = new Queues(producerRedis, config.QUEUE_PREFIX);
+  const { id: installationId } = await db.selectFrom('installation').select('id').executeTakeFirstOrThrow();
+  const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId);
   const connectors = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);

@@ -46,7 +46,7 @@ describe('concurrent decisions for one person', () => {
     expect(ids).toHaveLength(100);
     for (let n = 0; n < 2; n++) workers.push(spawnMain(['work'], { ...te.env, WORKER_CONCURRENCY: '20' }));
     // Enqueue only once both processes listen, so they really race for the same people.
-    const queues = new Queues(te.redis, te.prefix);
+    const queues = new Queues(te.redis, te.prefix, (await te.db.selectFrom('installation').select('id').executeTakeFirstOrThrow()).id);
     await waitFor('two workers connected', async () => (await queues.get('decide').getWorkers()).length >= 2, 30_000, 100);
     await queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
     await waitFor('100 decisions', async () => Number((await te.db.selectFrom('survey_decisions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n) === 100);

@@ -40,7 +40,7 @@ describe('reconciler', () => {
 
   it('brings back closures stored but never decided after Redis lost its data', async () => {
     const { incidents } = seedClosedIncidents(sim, 60, 60);
-    const queues = new Queues(te.redis, te.prefix);
+    const queues = new Queues(te.redis, te.prefix, (await te.db.selectFrom('installation').select('id').executeTakeFirstOrThrow()).id);
     // 40 closures committed and enqueued; 20 committed, then a "crash" before the enqueue.
     const enqueued = await recordSnapshots(te.db, 'snow', snapshotsOf(incidents.slice(0, 40)), 'poll');
     await queues.enqueueMany('decide', enqueued.map((closureId) => ({ closureId })));

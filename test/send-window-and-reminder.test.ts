@@ -41,7 +41,7 @@ describe('send window and reminder', () => {
     expect(DateTime.fromJSDate(sendAt!).setZone('Europe/Berlin').toISO()).toBe('2026-11-30T08:00:00.000+01:00');
     const delay = await enqueueSend(ctx, r.status === 'decided' ? r.surveyId! : '', sendAt!);
     expect(delay).toBe((2 * 24 + 10) * 3600_000); // Friday 22:00 → Monday 08:00
-    const job = await h.service.ctx.queues.get('send').getJob(`send-${r.status === 'decided' ? r.surveyId : ''}`);
+    const job = await h.service.ctx.queues.get('send').getJob(h.service.ctx.queues.jobId('send', { surveyId: r.status === 'decided' ? r.surveyId! : '' }));
     expect(job?.opts.delay).toBe(delay);
     // Run before the window opens, the stage refuses to send and asks to come back at the opening.
     await expect(sendSurvey(ctx, r.status === 'decided' ? r.surveyId! : '')).rejects.toMatchObject({ untilMs: sendAt!.getTime() });
@@ -69,7 +69,7 @@ describe('send window and reminder', () => {
     h.sim.reopenIncident(incidents.reopened!);
 
     // The reminder job waits the connector's reminderAfterDays.
-    expect((await h.service.ctx.queues.get('remind').getJob(`remind-${ids.quiet}`))?.opts.delay).toBe(3 * 86_400_000);
+    expect((await h.service.ctx.queues.get('remind').getJob(h.service.ctx.queues.jobId('remind', { surveyId: ids.quiet! })))?.opts.delay).toBe(3 * 86_400_000);
     const later = { ...ctx, now: () => new Date(monday.getTime() + 3 * 86_400_000) };
     const sentBefore = transport.sent.length;
     expect(await sendReminder(later, ids.answered!)).toBe('already answered');

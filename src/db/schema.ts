@@ -172,7 +172,13 @@ export interface SuppressionsTable {
 }
 
 // writebacks and follow_ups exist in the schema; their stage adds their types.
+export interface InstallationTable {
+  id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  installation: InstallationTable;
   connectors: ConnectorsTable;
   poll_cursors: PollCursorsTable;
   people: PeopleTable;

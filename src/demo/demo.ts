@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { connectorDefinitionSchema } from '../connectors/registry.js';
@@ -6,12 +7,14 @@ import { startService } from '../service.js';
 import { createServiceNowSim } from '../sim/servicenow/sim.js';
 import { DEMO_PEOPLE, demoTicket } from './scenario.js';
 import { printDecisions } from './print.js';
+import { startSesEmulator } from './ses-emulator.js';
+import { DemoCustomers } from './customers.js';
 
 type Env = Record<string, string | undefined>;
 
 /** Values for a first run on a laptop; anything set in the environment or .env wins. */
 const DEMO_DEFAULTS: Env = {
-  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/feedback_demo',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/feedback',
   REDIS_URL: 'redis://127.0.0.1:6379',
   PUBLIC_URL: 'http://localhost:3000',
   ADMIN_TOKEN: 'demo-admin-token-change-me-0123456789',
@@ -20,6 +23,9 @@ const DEMO_DEFAULTS: Env = {
   QUEUE_PREFIX: 'fbdemo',
   LOG_LEVEL: 'warn',
   RECONCILE_GRACE_SECONDS: '5',
+  MAIL_FROM: 'service-desk@example.com',
+  // Simulated customers answer a few seconds after the email: not a bot.
+  BOT_MIN_SECONDS_AFTER_SEND: '2',
 };
 
 const CONNECTOR_ID = 'demo-servicenow';
@@ -29,8 +35,38 @@ const CONNECTOR_ID = 'demo-servicenow';
  * simulator. Tickets close in the simulator; each closure reaches the service by push (the Business
  * Rule's call) and by polling; every anti-spam decision is printed as it is made.
  */
+/** The demo's own database next to the configured one (never the configured one itself), emptied each run. */
+async function freshDemoDatabase(databaseUrl: string): Promise<string> {
+  const url = new URL(databaseUrl);
+  const base = decodeURIComponent(url.pathname.slice(1)) || 'feedback';
+  const name = base.endsWith('_demo') ? base : `${base}_demo`;
+  url.pathname = `/${name}`;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  return url.toString();
+}
+
 export async function runDemo(env: Env, opts: { seconds?: number }): Promise<number> {
-  const config = loadConfig({ ...DEMO_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) });
+  const given = { ...DEMO_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) };
+  const databaseUrl = await freshDemoDatabase(given.DATABASE_URL!);
+  const ses = await startSesEmulator(8005);
+  // The demo always mails through the local SES emulator, whatever .env says about mail.
+  const config = loadConfig({
+    ...given,
+    DATABASE_URL: databaseUrl,
+    MAIL_TRANSPORT: 'ses',
+    SES_ENDPOINT: ses.url,
+    SES_REGION: 'eu-west-1',
+    SES_ACCESS_KEY_ID: 'demo',
+    SES_SECRET_ACCESS_KEY: 'demo',
+  });
   const logger = createLogger(config.LOG_LEVEL);
 
   const sim = createServiceNowSim();
@@ -48,6 +84,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       webhookSecret: pushSecret,
       intake: { mode: 'both', pollIntervalSeconds: 10, overlapSeconds: 120, initialLookbackHours: 0 },
       rules: { cooldownDays: 14, maxSurveysPer30Days: 4, exclude: { domains: ['contractor.example'], emails: ['vip.ceo@example.com'] } },
+      survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
     }),
   );
   await service.scheduler?.sync();
@@ -64,9 +101,11 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       'Closed-loop feedback: demo',
       `  service          ${service.url}   (admin token: ${config.ADMIN_TOKEN})`,
       `  ServiceNow sim   ${simUrl}   (control API under /sim, Table API under /api/now)`,
+      `  mail viewer      ${ses.url}   (every survey sent; open one and answer it in your browser)`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
-      'Tickets close in the simulator every second; each is pushed and polled; one decision per closure:',
+      'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',
+      'Surveys go to the mail viewer; simulated customers answer two in three of them through the real page:',
       '',
     ].join('\n'),
   );
@@ -79,9 +118,11 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     const inc = sim.createIncident(t.incident);
     sim.closeIncident(inc.sys_id!, t.close);
   }, 1000);
+  const customers = new DemoCustomers(ses.url, out);
   const printer = setInterval(() => {
     void printDecisions(service.ctx.db, lastId, out).then((id) => (lastId = id));
-  }, 300);
+    void customers.answerSome().catch(() => {});
+  }, 500);
 
   await new Promise<void>((resolve) => {
     const timer = opts.seconds ? setTimeout(resolve, opts.seconds * 1000) : null;
@@ -104,7 +145,11 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     .orderBy('outcome', 'desc')
     .execute();
   out.write(`\n${n} tickets closed in this run. Decisions: ${summary.map((s) => `${s.reason} ${s.n}`).join(', ') || 'none yet'}\n`);
+  const answers = await service.ctx.db.selectFrom('responses').select((eb) => eb.fn.countAll<string>().as('n')).where('submitted_at', '>=', since).executeTakeFirst();
+  const sent = await service.ctx.db.selectFrom('surveys').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', '>=', since).executeTakeFirst();
+  out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}. Mail viewer: ${ses.url}\n`);
   await service.stop();
   await sim.close();
+  await ses.close();
   return 0;
 }

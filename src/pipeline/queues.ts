@@ -6,7 +6,11 @@ import { catalog, QUEUE_NAMES, type Payload, type QueueName } from './catalog.js
 export class Queues {
   private readonly queues: Map<QueueName, Queue>;
 
-  constructor(connection: Redis, readonly prefix: string) {
+  /**
+   * @param namespace this database's installation id: job ids are `<namespace>-<stage id>`, so a
+   * re-created database never meets the ids Redis remembers from the previous one.
+   */
+  constructor(connection: Redis, readonly prefix: string, readonly namespace: string) {
     this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix })]));
   }
 
@@ -21,7 +25,7 @@ export class Queues {
   async enqueue<Q extends QueueName>(name: Q, payload: Payload<Q>, extra: JobsOptions = {}): Promise<string> {
     const def = catalog[name];
     const data = def.payload.parse(payload);
-    const jobId = (def.jobId as (p: Payload<Q>) => string)(data as Payload<Q>);
+    const jobId = this.jobId(name, data as Payload<Q>);
     await this.get(name).add(name, data, { ...def.options, ...extra, jobId });
     return jobId;
   }
@@ -30,16 +34,20 @@ export class Queues {
   async enqueueMany<Q extends QueueName>(name: Q, payloads: Payload<Q>[], delays?: number[]): Promise<void> {
     if (payloads.length === 0) return;
     const def = catalog[name];
-    const jobId = def.jobId as (p: Payload<Q>) => string;
     for (let i = 0; i < payloads.length; i += 500) {
       await this.get(name).addBulk(
         payloads.slice(i, i + 500).map((p, k) => {
           const data = def.payload.parse(p) as Payload<Q>;
           const delay = delays?.[i + k];
-          return { name, data, opts: { ...def.options, jobId: jobId(data), ...(delay ? { delay } : {}) } };
+          return { name, data, opts: { ...def.options, jobId: this.jobId(name, data), ...(delay ? { delay } : {}) } };
         }),
       );
     }
+  }
+
+  /** The deterministic id of the job for `payload` in queue `name`. */
+  jobId<Q extends QueueName>(name: Q, payload: Payload<Q>): string {
+    return `${this.namespace}-${(catalog[name].jobId as (p: Payload<Q>) => string)(payload)}`;
   }
 
   async close(): Promise<void> {
