@@ -4,7 +4,7 @@ import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderNotFoundPage, renderUnsubscribedPage, renderUnsubscribePage } from '../../render/pages.js';
 import { optOut, surveyByToken } from '../../store/responses.js';
 import type { SurveyPageDeps } from './survey-pages.js';
-import { sendPage } from './page-scope.js';
+import { pageBaseFor, sendPage } from './page-scope.js';
 
 type TokenReq = FastifyRequest<{ Params: { token: string } }>;
 
@@ -18,10 +18,7 @@ export function registerOptOutPages(scope: FastifyInstance, deps: SurveyPageDeps
     return surveyByToken(deps.db, hashToken(req.params.token), 'unsubscribe', deps.now());
   }
   const notFound = (req: FastifyRequest) => renderNotFoundPage({ locale: localeFromAcceptLanguage(req.headers['accept-language']), defaultLocale: deps.defaultLocale });
-  const base = async (connectorId: string, locale: string | null) => {
-    const def = await deps.connectors.get(connectorId);
-    return { locale, defaultLocale: def?.survey.defaultLocale ?? deps.defaultLocale, branding: def?.survey.branding ?? { organisationName: 'IT Service Desk', logoUrl: null, primaryColor: '#0b5cad', textColor: '#1f2328' } };
-  };
+  const base = (connectorId: string, locale: string | null) => pageBaseFor(deps.connectors, connectorId, locale, deps.defaultLocale);
 
   scope.get('/u/:token', async (req: TokenReq, reply) => {
     const s = await load(req);

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderErrorPage } from '../../render/pages.js';
+import { surveySettingsSchema } from '../../connectors/common-definition.js';
+import type { ConnectorStore } from '../../store/connectors.js';
 
 /** Headers on every customer-facing page: nothing leaks (referrer), nothing indexes, nothing third-party runs. */
 export const PAGE_HEADERS = {
@@ -13,6 +15,12 @@ export const PAGE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
 } as const;
+
+/** Language and branding for a page about one survey: its connector's settings, or the defaults. */
+export async function pageBaseFor(connectors: ConnectorStore, connectorId: string, locale: string | null, fallbackLocale: string) {
+  const survey = (await connectors.get(connectorId))?.survey ?? surveySettingsSchema.parse({ defaultLocale: fallbackLocale });
+  return { locale, defaultLocale: survey.defaultLocale, branding: survey.branding };
+}
 
 export function sendPage(reply: FastifyReply, status: number, html: string) {
   return reply.status(status).type('text/html; charset=utf-8').send(html);

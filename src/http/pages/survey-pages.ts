@@ -10,7 +10,7 @@ import { botSignals } from '../../rules/bot-signals.js';
 import { isValidScore } from '../../rules/scales.js';
 import type { ConnectorStore } from '../../store/connectors.js';
 import { activeAnswer, recordAnswer, surveyByToken, type TokenSurvey } from '../../store/responses.js';
-import { sendPage } from './page-scope.js';
+import { pageBaseFor, sendPage } from './page-scope.js';
 import { tokenOverLimit } from './token-limit.js';
 
 export interface SurveyPageDeps {
@@ -48,9 +48,18 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     return survey ? { survey, hash } : null;
   }
 
-  async function pageBase(s: TokenSurvey) {
-    const def = await deps.connectors.get(s.connectorId);
-    return { locale: s.locale, defaultLocale: def?.survey.defaultLocale ?? deps.defaultLocale, branding: def?.survey.branding ?? { organisationName: 'IT Service Desk', logoUrl: null, primaryColor: '#0b5cad', textColor: '#1f2328' } };
+  const pageBase = (s: TokenSurvey) => pageBaseFor(deps.connectors, s.connectorId, s.locale, deps.defaultLocale);
+
+  async function form(token: string, survey: TokenSurvey, f: { selected: number | null; comment: string | null; answeredBefore: boolean; error?: 'choose_rating' | 'comment_too_long' }) {
+    return renderSurveyPage({
+      ...(await pageBase(survey)),
+      ...f,
+      scale: survey.scale,
+      ticket: { key: survey.ticketKey, title: survey.ticketTitle },
+      formAction: `/s/${token}`,
+      csrfToken: deps.signer.sign(`answer:${survey.surveyId}`),
+      expiresAt: survey.expiresAt!,
+    });
   }
 
   scope.get('/s/:token', async (req: TokenReq, reply) => {
@@ -60,21 +69,7 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const current = await activeAnswer(deps.db, survey.surveyId);
     const requested = req.query.r === undefined ? null : Number(req.query.r);
     const selected = requested !== null && isValidScore(survey.scale, requested) ? requested : (current?.score ?? null);
-    return sendPage(
-      reply,
-      200,
-      renderSurveyPage({
-        ...(await pageBase(survey)),
-        scale: survey.scale,
-        selected,
-        ticket: { key: survey.ticketKey, title: survey.ticketTitle },
-        formAction: `/s/${req.params.token}`,
-        csrfToken: deps.signer.sign(`answer:${survey.surveyId}`),
-        comment: current?.comment ?? null,
-        expiresAt: survey.expiresAt!,
-        answeredBefore: current !== null,
-      }),
-    );
+    return sendPage(reply, 200, await form(req.params.token, survey, { selected, comment: current?.comment ?? null, answeredBefore: current !== null }));
   });
 
   scope.post('/s/:token', async (req: TokenReq, reply) => {
@@ -89,22 +84,9 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const comment = typeof body.comment === 'string' ? body.comment.replace(/\r\n/g, '\n').trim() : '';
     const error = !isValidScore(survey.scale, score) ? 'choose_rating' : comment.length > COMMENT_MAX ? 'comment_too_long' : null;
     if (error) {
-      return sendPage(
-        reply,
-        400,
-        renderSurveyPage({
-          ...(await pageBase(survey)),
-          scale: survey.scale,
-          selected: isValidScore(survey.scale, score) ? score : null,
-          ticket: { key: survey.ticketKey, title: survey.ticketTitle },
-          formAction: `/s/${req.params.token}`,
-          csrfToken: deps.signer.sign(`answer:${survey.surveyId}`),
-          comment: comment.slice(0, COMMENT_MAX) || null,
-          expiresAt: survey.expiresAt!,
-          answeredBefore: (await activeAnswer(deps.db, survey.surveyId)) !== null,
-          error,
-        }),
-      );
+      const answeredBefore = (await activeAnswer(deps.db, survey.surveyId)) !== null;
+      const selected = isValidScore(survey.scale, score) ? score : null;
+      return sendPage(reply, 400, await form(req.params.token, survey, { selected, comment: comment.slice(0, COMMENT_MAX) || null, answeredBefore, error }));
     }
 
     const userAgent = req.headers['user-agent'] ?? null;
