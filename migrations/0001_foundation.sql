@@ -205,6 +205,8 @@ CREATE TABLE follow_ups (
   status              text NOT NULL DEFAULT 'pending'
                       CHECK (status IN ('pending', 'claimed', 'open', 'closed', 'cancelled', 'failed')),
   due_at              timestamptz NOT NULL,
+  -- Claims taken to create the task; above 1, look for the marker before creating.
+  attempts            integer NOT NULL DEFAULT 0,
   external_id         text,
   external_key        text,
   assignment_group_id text,
@@ -214,11 +216,17 @@ CREATE TABLE follow_ups (
   escalated_at        timestamptz,
   closed_at           timestamptz,
   outcome             text,
+  -- Each state check at or after the due time is its own job (sla_checks numbers them).
+  sla_checks          integer NOT NULL DEFAULT 0,
+  -- The last answer whose change of rating was noted on the task.
+  noted_response_id   bigint,
   last_error          text,
   created_at          timestamptz NOT NULL DEFAULT now(),
   updated_at          timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX follow_ups_open_due ON follow_ups (due_at) WHERE status = 'open';
+CREATE INDEX follow_ups_pending ON follow_ups (created_at) WHERE status IN ('pending', 'claimed');
+CREATE INDEX writebacks_pending ON writebacks (created_at) WHERE status IN ('pending', 'claimed');
 
 -- Addresses that must never be surveyed again (unsubscribed, bounced, complained, or added by an admin).
 CREATE TABLE suppressions (

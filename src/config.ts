@@ -64,6 +64,8 @@ const fullShape = {
     }),
   WORKER_CONCURRENCY: int(1, 500).default(10),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600_000).default(8000),
+  /** A job whose worker died is handed to another worker after this long (BullMQ lock duration). */
+  JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600).default(30),
   RECONCILE_GRACE_SECONDS: int(0, 3600).default(15),
   SCHEDULER_SYNC_SECONDS: int(1, 3600).default(30),

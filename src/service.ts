@@ -13,9 +13,11 @@ import { registerOpsRoutes } from './http/routes/ops.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.js';
 import { registerSesEventRoutes } from './http/routes/ses-events.js';
 import { registerDeliveryAdminRoutes } from './http/routes/admin/delivery.js';
+import { registerJobAdminRoutes } from './http/routes/admin/jobs.js';
 import { registerPageScope } from './http/pages/page-scope.js';
 import { registerSurveyPages, type SurveyPageDeps } from './http/pages/survey-pages.js';
 import { registerOptOutPages } from './http/pages/opt-out-pages.js';
+import { registerAgentAnswerRoutes } from './http/routes/agent-answers.js';
 import { SnsVerifier } from './mail/sns/index.js';
 import { FormSigner } from './lib/tokens.js';
 import { surveyCssPath } from './render/paths.js';
@@ -70,6 +72,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectors,
     runtime,
     gate,
+    secret: config.SECRET_KEY,
     now: () => new Date(),
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
     mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
@@ -84,7 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND));
+    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS);
     workers.start(stageProcessors(ctx));
   }
   let scheduler: SchedulerRole | null = null;
@@ -139,15 +142,22 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       tokenPerMinute: config.TOKEN_RATE_LIMIT_PER_MINUTE,
       botMinSecondsAfterSend: config.BOT_MIN_SECONDS_AFTER_SEND,
       now: ctx.now,
+      // Postgres already holds the owed write-back; the job runs once the answer has settled.
+      onAnswer: async ({ connectorId, responseId }) => {
+        const debounce = (await ctx.connectors.get(connectorId))?.writeBack.debounceSeconds ?? 0;
+        await ctx.queues.enqueue('writeback', { responseId }, { delay: debounce * 1000 });
+      },
     };
     registerSurveyPages(pages, deps);
     registerOptOutPages(pages, deps);
   });
+  registerAgentAnswerRoutes(app, { db: ctx.db, secret: config.SECRET_KEY });
   void app.register(async (admin) => {
     requireAdmin(admin, config.ADMIN_TOKEN);
     registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL });
     registerDecisionAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, ctx);
+    registerJobAdminRoutes(admin, ctx);
   });
   return app;
 }

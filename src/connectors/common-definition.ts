@@ -37,6 +37,47 @@ export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const email = z.email('must be an email address');
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #0b5cad');
 
+/** Writing answers back onto the ticket. */
+export const writeBackSchema = z
+  .object({
+    /** internal: agents only (ServiceNow work note, JSM internal comment); public: customer-visible comment; none: fields only. */
+    target: z.enum(['internal', 'public', 'none']).default('internal'),
+    /** Wait this long after an answer before writing, so a quick change of mind produces one note. */
+    debounceSeconds: z.int().min(0).max(3600).default(120),
+    /** Optional ticket fields for structured data, e.g. {score: "u_csat_score", comment: "u_csat_comment"}. */
+    fields: z
+      .object({ score: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), comment: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), label: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional() })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Service recovery: a follow-up task for every detractor. */
+export const followUpSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** An answer at or below this is a detractor (per scale). */
+    detractorMax: z.object({ csat: z.int().min(1).max(5).default(2), nps: z.int().min(0).max(10).default(6), ces: z.int().min(1).max(7).default(3) }).strict().prefault({}),
+    /** Due this long after the answer. */
+    dueHours: z.int().min(1).max(24 * 14).default(24),
+    /** ITSM priority value for the task (ServiceNow 1-5). */
+    priority: z.string().max(20).default('2'),
+    /** Assign to this group instead of the ticket's. */
+    assignmentGroup: z.string().max(64).nullable().default(null),
+    /** Team lead per assignment group (group id or name → user id). */
+    assigneeByGroup: z.record(z.string(), z.string().max(64)).default({}),
+    escalation: z
+      .object({
+        /** When overdue: a note on the ticket and on the task. */
+        notes: z.boolean().default(true),
+        /** When overdue: an email to this address. */
+        email: z.email('must be an email address').nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 /** How surveys of this connector look and behave. */
 export const surveySettingsSchema = z
   .object({
@@ -73,6 +114,10 @@ export const commonFields = {
   intake: intakeSchema.prefault({}),
   rules: rulesConfigSchema.prefault({}),
   survey: surveySettingsSchema.prefault({}),
+  writeBack: writeBackSchema.prefault({}),
+  followUp: followUpSchema.prefault({}),
+  /** Calls per second to this ITSM, across all processes (0 = no limit of our own). */
+  rateLimitPerSecond: z.int().min(0).max(1000).default(20),
   /** Shared secret that push notifications must carry. */
   webhookSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
 };

@@ -60,9 +60,42 @@ export interface ConnectionCheck {
   message: string;
 }
 
+/** An answer written onto the ticket. The marker (carried in the text) makes a retry detectable. */
+export interface FeedbackNote {
+  marker: string;
+  text: string;
+  visibility: 'internal' | 'public' | 'none';
+  /** Structured values for configured ticket fields (field name → value). */
+  fields: Record<string, string>;
+}
+
+export interface FollowUpTaskInput {
+  marker: string;
+  parentExternalId: string;
+  title: string;
+  description: string;
+  assignmentGroupId: string | null;
+  assigneeId: string | null;
+  dueAt: Date;
+  priority: string;
+}
+
+export interface TaskRef {
+  externalId: string;
+  key: string | null;
+}
+
+export interface TaskState {
+  closed: boolean;
+  state: string | null;
+  closeNotes: string | null;
+  closedAt: Date | null;
+}
+
 /**
- * What every ITSM connector implements (DESIGN.md "Connectors are plugins").
- * The outbound half (write feedback, follow-up tasks, task state) joins with the closing-the-loop stage.
+ * What every ITSM connector implements (DESIGN.md "Connectors are plugins"): intake (webhooks,
+ * polling, re-reads) and the outbound half (feedback on the ticket, follow-up tasks, task state).
+ * Every outbound write carries a marker so that a retry can look before it writes again.
  */
 export interface Connector {
   readonly id: string;
@@ -74,6 +107,20 @@ export interface Connector {
   /** Re-read one ticket; null when it no longer exists. */
   fetchTicket(externalId: string): Promise<TicketSnapshot | null>;
   checkConnection(): Promise<ConnectionCheck>;
+
+  /** Makes customer-written text inert for this ITSM's rendering (e.g. no ServiceNow [code] blocks). */
+  neutralise(customerText: string): string;
+  /** Where an agent opens the ticket (or task) in the ITSM's UI. */
+  ticketUrl(externalId: string): string;
+  /** Was a note with this marker already written on the ticket (by an earlier, interrupted attempt)? */
+  hasNote(ticketExternalId: string, marker: string, visibility: 'internal' | 'public'): Promise<boolean>;
+  writeFeedback(ticketExternalId: string, note: FeedbackNote): Promise<void>;
+  findFollowUpTask(parentExternalId: string, marker: string): Promise<TaskRef | null>;
+  createFollowUpTask(task: FollowUpTaskInput): Promise<TaskRef>;
+  /** A note on a follow-up task (internal), e.g. the customer changed their rating. */
+  addTaskNote(taskExternalId: string, text: string): Promise<void>;
+  hasTaskNote(taskExternalId: string, marker: string): Promise<boolean>;
+  readTaskState(taskExternalId: string): Promise<TaskState | null>;
 }
 
 export interface ConnectorDeps {

@@ -145,6 +145,49 @@ export interface ResponsesTable {
   is_active: Generated<boolean>;
 }
 
+export interface WritebacksTable {
+  id: Generated<string>;
+  response_id: string;
+  survey_id: string;
+  connector_id: string;
+  marker: string;
+  status: Generated<'pending' | 'claimed' | 'done' | 'failed' | 'superseded'>;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  done_at: NullableTimestamp;
+  external_ref: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export type FollowUpStatus = 'pending' | 'claimed' | 'open' | 'closed' | 'cancelled' | 'failed';
+
+export interface FollowUpsTable {
+  id: Generated<string>;
+  survey_id: string;
+  response_id: string;
+  ticket_id: string;
+  connector_id: string;
+  marker: string;
+  status: Generated<FollowUpStatus>;
+  due_at: Timestamp;
+  attempts: Generated<number>;
+  external_id: string | null;
+  external_key: string | null;
+  assignment_group_id: string | null;
+  assignee_id: string | null;
+  created_external_at: NullableTimestamp;
+  overdue_at: NullableTimestamp;
+  escalated_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  outcome: string | null;
+  sla_checks: Generated<number>;
+  noted_response_id: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface SnsMessagesTable {
   message_id: string;
   topic_arn: string;
@@ -191,6 +234,8 @@ export interface Database {
   responses: ResponsesTable;
   suppressions: SuppressionsTable;
   sns_messages: SnsMessagesTable;
+  writebacks: WritebacksTable;
+  follow_ups: FollowUpsTable;
   mail_events: MailEventsTable;
 }
 

@@ -44,6 +44,24 @@ export const catalog = {
     jobId: (p: { surveyId: string }) => `remind-${p.surveyId}`,
     options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
+  /** Write one answer back onto its ticket once it has settled (debounced), and apply the follow-up policy. */
+  writeback: {
+    payload: z.object({ responseId: id }),
+    jobId: (p: { responseId: string }) => `writeback-${p.responseId}`,
+    options: { attempts: 12, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** Create a detractor's follow-up task, or note a change of rating on it. One job per answer. */
+  followup: {
+    payload: z.object({ followUpId: id, responseId: id }),
+    jobId: (p: { followUpId: string; responseId: string }) => `followup-${p.followUpId}-${p.responseId}`,
+    options: { attempts: 12, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
+  /** Check a follow-up task at (and after) its due time: overdue → escalate once; closed → record the outcome. */
+  sla: {
+    payload: z.object({ followUpId: id, check: z.number().int().min(0) }),
+    jobId: (p: { followUpId: string; check: number }) => `sla-${p.followUpId}-${p.check}`,
+    options: { attempts: 12, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
   /** Housekeeping: the reconciler sweep. */
   maintenance: {
     payload: z.object({ task: z.enum(['reconcile']) }),

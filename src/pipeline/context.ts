@@ -16,6 +16,8 @@ export interface StageContext {
   now: () => Date;
   reconcileGraceSeconds: number;
   gate: RateGate;
+  /** Derives markers and signed links (from SECRET_KEY). */
+  secret: Buffer;
   mail: {
     transport: MailTransport;
     fromAddress: string;

@@ -2,6 +2,9 @@ import type { StageContext } from './context.js';
 import { decideClosure, enqueueSend } from './stages/decide.js';
 import { sendReminder } from './stages/remind.js';
 import { sendSurvey } from './stages/send.js';
+import { writeBack } from './stages/write-back.js';
+import { runFollowUp } from './stages/follow-up.js';
+import { checkFollowUpSla } from './stages/sla.js';
 import { fetchNotifiedTicket } from './stages/fetch.js';
 import { pollConnector } from './stages/poll.js';
 import { reconcile } from './stages/reconcile.js';
@@ -20,6 +23,9 @@ export function stageProcessors(ctx: StageContext): Processors {
     },
     send: (p) => sendSurvey(ctx, p.surveyId),
     remind: (p) => sendReminder(ctx, p.surveyId),
+    writeback: (p) => writeBack(ctx, p.responseId),
+    followup: (p) => runFollowUp(ctx, p.followUpId),
+    sla: (p) => checkFollowUpSla(ctx, p.followUpId, p.check),
     maintenance: () => reconcile(ctx),
   };
 }

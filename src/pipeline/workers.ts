@@ -22,6 +22,7 @@ export class WorkerPool {
     private readonly concurrency: number,
     /** Per-queue rate limits, enforced by BullMQ across every worker process. */
     private readonly limits: Partial<Record<QueueName, { max: number; duration: number }>> = {},
+    private readonly lockMs = 30_000,
   ) {}
 
   start(processors: Processors): void {
@@ -46,6 +47,8 @@ export class WorkerPool {
           prefix: this.prefix,
           concurrency: name === 'poll' ? Math.min(4, this.concurrency) : this.concurrency,
           maxStalledCount: 5,
+          lockDuration: this.lockMs,
+          stalledInterval: this.lockMs,
           ...(this.limits[name] ? { limiter: this.limits[name] } : {}),
         },
       );

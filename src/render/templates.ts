@@ -27,6 +27,11 @@ export const TEMPLATE_NAMES = [
   'pages/unsubscribe',
   'pages/unsubscribed',
   'pages/error',
+  'pages/answers',
+  'itsm/feedback-note.text',
+  'itsm/follow-up-task.text',
+  'itsm/escalation-note.text',
+  'itsm/rating-change-note.text',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

@@ -52,10 +52,10 @@ export interface AnswerInput {
  * Records an answer; every one is kept (history). An unflagged answer becomes the active one, replacing
  * the previous; a flagged (suspected bot) answer is kept for inspection but changes nothing.
  */
-export async function recordAnswer(db: Db, surveyId: string, a: AnswerInput): Promise<{ responseId: string; active: boolean }> {
+export async function recordAnswer(db: Db, surveyId: string, a: AnswerInput, markerFor: (responseId: string) => string): Promise<{ responseId: string; active: boolean }> {
   return db.transaction().execute(async (trx) => {
     // Serialise answers to one survey (a double-click must not leave two active answers).
-    await trx.selectFrom('surveys').select('id').where('id', '=', surveyId).forUpdate().executeTakeFirstOrThrow();
+    const survey = await trx.selectFrom('surveys').select(['id', 'connector_id']).where('id', '=', surveyId).forUpdate().executeTakeFirstOrThrow();
     const active = a.flagReasons.length === 0;
     if (active) await trx.updateTable('responses').set({ is_active: false }).where('survey_id', '=', surveyId).where('is_active', '=', true).execute();
     const row = await trx
@@ -74,6 +74,11 @@ export async function recordAnswer(db: Db, surveyId: string, a: AnswerInput): Pr
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (active) {
+      // The write-back of this answer is owed from now on; an earlier one not yet written is replaced.
+      await trx.updateTable('writebacks').set({ status: 'superseded' }).where('survey_id', '=', surveyId).where('status', '=', 'pending').execute();
+      await trx.insertInto('writebacks').values({ response_id: row.id, survey_id: surveyId, connector_id: survey.connector_id, marker: markerFor(row.id) }).execute();
+    }
     return { responseId: row.id, active };
   });
 }

@@ -49,6 +49,8 @@ export class ItsmHttp {
     private readonly auth: AuthProvider,
     private readonly deps: ConnectorDeps,
     private readonly describeError: (body: unknown) => string,
+    /** Our own ceiling on calls per second to this ITSM, shared by every process (0 = none). */
+    private readonly perSecond = 0,
   ) {
     this.axios = axios.create({ baseURL, timeout: deps.http.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
   }
@@ -60,6 +62,7 @@ export class ItsmHttp {
     let lastStatus: number | 'network' = 'network';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       await this.waitForGate(maxInlineWaitMs);
+      if (this.perSecond > 0) await this.deps.gate.acquire(this.connectorId, this.perSecond);
       let res: AxiosResponse<T>;
       try {
         res = await this.axios.request<T>({

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ItsmHttp } from '../http/itsm-http.js';
-import type { ConnectionCheck, Connector, ConnectorDeps, PollPage, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import { neutraliseForJournal } from './neutralise.js';
+import { parseGlideDateTime as parseDate } from './dates.js';
 import { serviceNowAuth } from './auth.js';
 import { toGlideDateTime } from './dates.js';
 import type { ServiceNowDefinition } from './definition.js';
@@ -35,7 +37,7 @@ export class ServiceNowConnector implements Connector {
   constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
     this.tablePath = `/api/now/table/${def.servicenow.table}`;
-    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError);
+    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError, def.rateLimitPerSecond);
   }
 
   verifyWebhook(req: WebhookRequest): WebhookVerdict {
@@ -115,6 +117,87 @@ export class ServiceNowConnector implements Connector {
     } catch (e) {
       return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
     }
+  }
+
+  neutralise(customerText: string): string {
+    return neutraliseForJournal(customerText);
+  }
+
+  ticketUrl(externalId: string): string {
+    return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${this.def.servicenow.table}.do?sys_id=${externalId}`)}`;
+  }
+
+  /** Journal entries live in sys_journal_field; the fields themselves always read back empty. */
+  async hasNote(ticketExternalId: string, marker: string, visibility: 'internal' | 'public'): Promise<boolean> {
+    return this.journalHas(ticketExternalId, visibility === 'internal' ? 'work_notes' : 'comments', marker);
+  }
+
+  async writeFeedback(ticketExternalId: string, note: FeedbackNote): Promise<void> {
+    const body: Record<string, string> = { ...note.fields };
+    if (note.visibility !== 'none') body[note.visibility === 'internal' ? 'work_notes' : 'comments'] = note.text;
+    if (Object.keys(body).length === 0) return;
+    await this.http.request({ operation: 'write-feedback', method: 'PATCH', url: `${this.tablePath}/${encodeURIComponent(ticketExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: body });
+  }
+
+  async findFollowUpTask(parentExternalId: string, marker: string): Promise<TaskRef | null> {
+    const { taskTable, taskParentField } = this.def.servicenow;
+    const res = await this.http.request<{ result?: Array<{ sys_id: string; number?: string }> }>({
+      operation: 'find-task',
+      method: 'GET',
+      url: `/api/now/table/${taskTable}`,
+      params: { sysparm_query: `${taskParentField}=${parentExternalId}^descriptionLIKE${marker}`, sysparm_fields: 'sys_id,number', sysparm_limit: 1, sysparm_no_count: true },
+    });
+    const hit = res.data?.result?.[0];
+    return hit ? { externalId: hit.sys_id, key: hit.number || null } : null;
+  }
+
+  async createFollowUpTask(t: FollowUpTaskInput): Promise<TaskRef> {
+    const { taskTable, taskParentField } = this.def.servicenow;
+    const body: Record<string, string> = {
+      [taskParentField]: t.parentExternalId,
+      short_description: t.title,
+      description: t.description,
+      due_date: toGlideDateTime(t.dueAt),
+      priority: t.priority,
+    };
+    if (t.assignmentGroupId) body.assignment_group = t.assignmentGroupId;
+    if (t.assigneeId) body.assigned_to = t.assigneeId;
+    const res = await this.http.request<{ result?: { sys_id?: string; number?: string } }>({ operation: 'create-task', method: 'POST', url: `/api/now/table/${taskTable}`, params: { sysparm_fields: 'sys_id,number' }, data: body });
+    const r = res.data?.result;
+    if (!r?.sys_id) throw new Error(`ServiceNow created a ${taskTable} record but returned no sys_id`);
+    return { externalId: r.sys_id, key: r.number || null };
+  }
+
+  async addTaskNote(taskExternalId: string, text: string): Promise<void> {
+    await this.http.request({ operation: 'task-note', method: 'PATCH', url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: { work_notes: text } });
+  }
+
+  async hasTaskNote(taskExternalId: string, marker: string): Promise<boolean> {
+    return this.journalHas(taskExternalId, 'work_notes', marker);
+  }
+
+  async readTaskState(taskExternalId: string): Promise<TaskState | null> {
+    const res = await this.http.request<{ result?: Record<string, string> }>({
+      operation: 'read-task',
+      method: 'GET',
+      url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`,
+      params: { sysparm_fields: 'state,active,close_notes,closed_at', sysparm_display_value: 'false' },
+      accept: [404],
+    });
+    const r = res.status === 404 ? undefined : res.data?.result;
+    if (!r) return null;
+    const closed = this.def.servicenow.taskClosedStates.includes(r.state ?? '') || r.active === 'false';
+    return { closed, state: r.state || null, closeNotes: r.close_notes || null, closedAt: parseDate(r.closed_at) };
+  }
+
+  private async journalHas(elementId: string, element: 'work_notes' | 'comments', marker: string): Promise<boolean> {
+    const res = await this.http.request<{ result?: unknown[] }>({
+      operation: 'find-note',
+      method: 'GET',
+      url: '/api/now/table/sys_journal_field',
+      params: { sysparm_query: `element_id=${elementId}^element=${element}^valueLIKE${marker}`, sysparm_fields: 'sys_id', sysparm_limit: 1, sysparm_no_count: true },
+    });
+    return (res.data?.result?.length ?? 0) > 0;
   }
 
   /** Follows rel="next" only on the configured instance, so credentials never go to another host. */

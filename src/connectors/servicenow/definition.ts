@@ -20,6 +20,10 @@ export const serviceNowDefinitionSchema = z
         closedStates: z.array(z.string().regex(/^-?\d+$/, 'must be a numeric state value')).min(1).default(['7']),
         /** Header carrying the push secret. */
         webhookHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default('X-Feedback-Secret'),
+        /** Follow-up tasks: the table (CSM: sn_customerservice_task), its reference to the ticket, and its closed states. */
+        taskTable: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/, 'must be a ServiceNow table name').default('incident_task'),
+        taskParentField: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).default('incident'),
+        taskClosedStates: z.array(z.string().regex(/^-?\d+$/)).min(1).default(['3', '4', '7']),
       })
       .strict()
       .prefault({}),

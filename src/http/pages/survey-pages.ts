@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
 import { hashToken, looksLikeToken, type FormSigner } from '../../lib/tokens.js';
+import { marker } from '../../lib/markers.js';
 import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderNotFoundPage, renderSurveyPage, renderThanksPage } from '../../render/pages.js';
 import { botSignals } from '../../rules/bot-signals.js';
@@ -26,7 +27,7 @@ export interface SurveyPageDeps {
   botMinSecondsAfterSend: number;
   now: () => Date;
   /** Called after an answer became active (the write-back stage hooks in here). */
-  onAnswer?: (a: { surveyId: string; responseId: string }) => Promise<void>;
+  onAnswer?: (a: { surveyId: string; connectorId: string; responseId: string }) => Promise<void>;
 }
 
 type TokenReq = FastifyRequest<{ Params: { token: string }; Querystring: { r?: string } }>;
@@ -99,8 +100,8 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
       userAgent,
       clientIpHash: createHmac('sha256', deps.secret).update(`ip:${req.ip}`).digest('hex').slice(0, 32),
       secondsSinceSent,
-    });
-    if (active) await deps.onAnswer?.({ surveyId: survey.surveyId, responseId });
+    }, (id) => marker(deps.secret, 'A', id));
+    if (active) await deps.onAnswer?.({ surveyId: survey.surveyId, connectorId: survey.connectorId, responseId }).catch((err) => deps.logger.warn({ err, responseId }, 'write-back enqueue failed; the reconciler will retry'));
     else deps.logger.warn({ surveyId: survey.surveyId, responseId, flagReasons }, 'answer flagged as a likely bot; kept but not active');
     // Post/redirect/get: a reload of the thank-you page does not submit again.
     return reply.redirect(`/s/${req.params.token}/thanks?r=${score}`, 303);

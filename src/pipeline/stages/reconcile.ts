@@ -33,6 +33,14 @@ export async function reconcile(ctx: StageContext) {
     .execute();
   await ctx.queues.enqueueMany('remind', reminders.map((r) => ({ surveyId: r.id })), reminders.map((r) => Math.max(0, r.sent_at!.getTime() + r.days * 86_400_000 - now)));
 
+  // Answers owed to a ticket, follow-ups owed to a detractor, and the SLA checks of open tasks.
+  const writebacks = await ctx.db.selectFrom('writebacks').select('response_id').where('status', 'in', ['pending', 'claimed']).where('created_at', '<=', olderThan).limit(BATCH).execute();
+  await ctx.queues.enqueueMany('writeback', writebacks.map((w) => ({ responseId: w.response_id })));
+  const followUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<=', olderThan).limit(BATCH).execute();
+  await ctx.queues.enqueueMany('followup', followUps.map((f) => ({ followUpId: f.id, responseId: f.response_id })));
+  const openTasks = await ctx.db.selectFrom('follow_ups').select(['id', 'due_at', 'sla_checks']).where('status', '=', 'open').limit(BATCH).execute();
+  await ctx.queues.enqueueMany('sla', openTasks.map((f) => ({ followUpId: f.id, check: f.sla_checks })), openTasks.map((f) => (f.sla_checks === 0 ? Math.max(0, f.due_at.getTime() - now) : 0)));
+
   const lost = await ctx.db
     .updateTable('surveys')
     .set({ status: 'unknown', failed_reason: 'claimed for sending but no outcome was recorded (process crashed?); not re-sent', updated_at: sql`now()` })
@@ -42,7 +50,7 @@ export async function reconcile(ctx: StageContext) {
     .execute();
   if (lost.length > 0) ctx.logger.error({ surveyIds: lost.map((l) => l.id) }, 'survey sends with unknown outcome; not re-sent');
 
-  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, unknown: lost.length };
+  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, writebacks: writebacks.length, followUps: followUps.length, unknown: lost.length };
   if (closures.length + events.length > 0) ctx.logger.info(counts, 'reconciler re-enqueued pending work');
   return counts;
 }

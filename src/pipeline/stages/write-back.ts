@@ -1,0 +1,81 @@
+import { answersUrl } from '../../lib/agent-links.js';
+import { marker } from '../../lib/markers.js';
+import { RetryLaterError } from '../../lib/retry.js';
+import { renderFeedbackNote } from '../../render/itsm.js';
+import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
+import type { ConnectorDefinition } from '../../connectors/registry.js';
+import { cancelPendingFollowUp, followUpOfSurvey, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
+import { claimWriteback, finishWriteback, lastWrittenScore, loadWriteback, type WritebackWork } from '../../store/writebacks.js';
+import type { StageContext } from '../context.js';
+
+/**
+ * Once an answer has settled (no newer answer within the debounce delay): apply the follow-up
+ * policy (Postgres only), then write the answer onto the ticket exactly once — claimed before the
+ * call, and after an interrupted attempt the ticket is searched for the answer's marker first.
+ */
+export async function writeBack(ctx: StageContext, responseId: string): Promise<string> {
+  const w = await loadWriteback(ctx.db, responseId);
+  if (!w) return 'no write-back owed for this answer';
+  if (w.status === 'done' || w.status === 'superseded' || w.status === 'failed') return `nothing to do: ${w.status}`;
+  if (!w.isActive) {
+    await finishWriteback(ctx.db, w.id, 'superseded');
+    return 'superseded by a newer answer';
+  }
+  const def = await ctx.connectors.get(w.connectorId);
+  if (!def) return 'connector no longer exists';
+  const settlesAt = w.submittedAt.getTime() + def.writeBack.debounceSeconds * 1000;
+  if (settlesAt > ctx.now().getTime()) throw new RetryLaterError(settlesAt, 'waiting for the answer to settle');
+
+  const dueAt = await applyFollowUpPolicy(ctx, w, def);
+
+  const attempt = await claimWriteback(ctx.db, w.id);
+  if (attempt === null) return 'claimed elsewhere';
+  const connector = ctx.runtime.for(def);
+  const visibility = def.writeBack.target;
+  if (attempt > 1 && visibility !== 'none' && (await connector.hasNote(w.ticketExternalId, w.marker, visibility))) {
+    await finishWriteback(ctx.db, w.id, 'done', 'found by marker after an interrupted attempt');
+    return 'already written';
+  }
+  const text = renderFeedbackNote({
+    scale: w.scale,
+    score: w.score,
+    comment: w.comment === null ? null : connector.neutralise(w.comment),
+    customer: connector.neutralise(w.customer),
+    answeredAt: w.submittedAt,
+    answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
+    marker: w.marker,
+    previousScore: await lastWrittenScore(ctx.db, w.surveyId, w.id),
+    detractorDueAt: dueAt,
+  });
+  const f = def.writeBack.fields;
+  const fields: Record<string, string> = {};
+  if (f.score) fields[f.score] = String(w.score);
+  if (f.comment) fields[f.comment] = w.comment ?? '';
+  if (f.label) fields[f.label] = text.split('\n')[0]!;
+  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields });
+  await finishWriteback(ctx.db, w.id, 'done');
+  return 'written';
+}
+
+/** Creates, cancels or notes the survey's follow-up. Returns the due time when a task is owed. */
+async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition): Promise<Date | null> {
+  const existing = await followUpOfSurvey(ctx.db, w.surveyId);
+  const action = followUpAction({ enabled: def.followUp.enabled, scale: w.scale, score: w.score, detractorMax: def.followUp.detractorMax, existing: existing?.status ?? null });
+  switch (action) {
+    case 'create': {
+      const dueAt = followUpDueAt(w.submittedAt, def.followUp.dueHours);
+      const id = await upsertFollowUp(ctx.db, { surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
+      await ctx.queues.enqueue('followup', { followUpId: id, responseId: w.responseId });
+      return dueAt;
+    }
+    case 'cancel':
+      await cancelPendingFollowUp(ctx.db, existing!.id, w.responseId);
+      return null;
+    case 'note':
+      await setLatestResponse(ctx.db, existing!.id, w.responseId);
+      await ctx.queues.enqueue('followup', { followUpId: existing!.id, responseId: w.responseId });
+      return existing!.dueAt;
+    case 'none':
+      return existing && ['pending', 'claimed', 'open'].includes(existing.status) ? existing.dueAt : null;
+  }
+}
