@@ -15,6 +15,11 @@ export interface StageContext {
   runtime: ConnectorRuntime;
   now: () => Date;
   reconcileGraceSeconds: number;
+  /**
+   * How long a claim on outbound work (creating a task) protects it. Twice the job lock: by then
+   * BullMQ has handed a dead worker's job to another, and the taker looks for the marker first.
+   */
+  claimLeaseMs: number;
   gate: RateGate;
   /** Derives markers and signed links (from SECRET_KEY). */
   secret: Buffer;

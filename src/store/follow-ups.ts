@@ -80,13 +80,13 @@ export async function loadFollowUp(db: Db, id: string): Promise<FollowUpWork | n
   return (r as FollowUpWork | undefined) ?? null;
 }
 
-/** Claim to create the task. A claim left by a crashed worker is taken over after two minutes. */
-export async function claimFollowUp(db: Db, id: string): Promise<number | null> {
+/** Claim to create the task. A claim left by a crashed worker is taken over once `leaseMs` has passed. */
+export async function claimFollowUp(db: Db, id: string, leaseMs: number): Promise<number | null> {
   const r = await db
     .updateTable('follow_ups')
     .set({ status: 'claimed', attempts: sql`attempts + 1`, updated_at: sql`now()` })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'claimed'), eb('updated_at', '<', sql<Date>`now() - interval '2 minutes'`)])]))
+    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'claimed'), eb('updated_at', '<', sql<Date>`now() - make_interval(secs => ${leaseMs / 1000})`)])]))
     .returning('attempts')
     .executeTakeFirst();
   return r?.attempts ?? null;

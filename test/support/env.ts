@@ -43,6 +43,9 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     ITSM_MAX_ATTEMPTS: '8',
     MAIL_TRANSPORT: 'memory',
     BOT_MIN_SECONDS_AFTER_SEND: '0',
+    // Every in-process request comes from one address; the rate-limit test sets its own limits.
+    PAGE_RATE_LIMIT_PER_MINUTE: '100000',
+    TOKEN_RATE_LIMIT_PER_MINUTE: '1000',
     ...overrides,
   };
   const config = loadConfig(env);

@@ -20,8 +20,8 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
   if (f.status === 'open') return noteRatingChange(ctx, f, def);
   if (f.status !== 'pending' && f.status !== 'claimed') return `nothing to do: ${f.status}`;
 
-  const attempt = await claimFollowUp(ctx.db, f.id);
-  if (attempt === null) throw new RetryLaterError(Date.now() + 30_000, 'another worker is creating this task');
+  const attempt = await claimFollowUp(ctx.db, f.id, ctx.claimLeaseMs);
+  if (attempt === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is creating this task');
   const connector = ctx.runtime.for(def);
   const groupId = def.followUp.assignmentGroup ?? f.assignmentGroupId;
   const assigneeId = def.followUp.assigneeByGroup[groupId ?? ''] ?? def.followUp.assigneeByGroup[f.assignmentGroupName ?? ''] ?? null;
