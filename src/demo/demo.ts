@@ -6,7 +6,7 @@ import { connectorDefinitionSchema } from '../connectors/registry.js';
 import { startService } from '../service.js';
 import { createServiceNowSim } from '../sim/servicenow/sim.js';
 import { DEMO_PEOPLE, demoTicket } from './scenario.js';
-import { printDecisions } from './print.js';
+import { printDecisions, printLoop } from './print.js';
 import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
 
@@ -85,6 +85,8 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       intake: { mode: 'both', pollIntervalSeconds: 10, overlapSeconds: 120, initialLookbackHours: 0 },
       rules: { cooldownDays: 14, maxSurveysPer30Days: 4, exclude: { domains: ['contractor.example'], emails: ['vip.ceo@example.com'] } },
       survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
+      // Quick for the demo; the default waits two minutes so that a change of mind makes one note.
+      writeBack: { debounceSeconds: 3 },
     }),
   );
   await service.scheduler?.sync();
@@ -105,7 +107,8 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
       'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',
-      'Surveys go to the mail viewer; simulated customers answer two in three of them through the real page:',
+      'Surveys go to the mail viewer; simulated customers answer two in three of them through the real page;',
+      'each answer becomes a work note on the ticket, and each unhappy one a follow-up task due in 24 hours:',
       '',
     ].join('\n'),
   );
@@ -119,8 +122,10 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     sim.closeIncident(inc.sys_id!, t.close);
   }, 1000);
   const customers = new DemoCustomers(ses.url, out);
+  let loopCursor = { writeback: '0', followUp: '0' };
   const printer = setInterval(() => {
     void printDecisions(service.ctx.db, lastId, out).then((id) => (lastId = id));
+    void printLoop(service.ctx.db, loopCursor, out).then((c) => (loopCursor = c));
     void customers.answerSome().catch(() => {});
   }, 500);
 
@@ -136,6 +141,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   clearInterval(closer);
   clearInterval(printer);
   lastId = await printDecisions(service.ctx.db, lastId, out);
+  loopCursor = await printLoop(service.ctx.db, loopCursor, out);
 
   const summary = await service.ctx.db
     .selectFrom('survey_decisions')
@@ -147,7 +153,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   out.write(`\n${n} tickets closed in this run. Decisions: ${summary.map((s) => `${s.reason} ${s.n}`).join(', ') || 'none yet'}\n`);
   const answers = await service.ctx.db.selectFrom('responses').select((eb) => eb.fn.countAll<string>().as('n')).where('submitted_at', '>=', since).executeTakeFirst();
   const sent = await service.ctx.db.selectFrom('surveys').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', '>=', since).executeTakeFirst();
-  out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}. Mail viewer: ${ses.url}\n`);
+  out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}; work notes: ${sim.table('sys_journal_field').length}; follow-up tasks: ${sim.table('incident_task').length}. Mail viewer: ${ses.url}\n`);
   await service.stop();
   await sim.close();
   await ses.close();

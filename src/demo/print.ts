@@ -18,3 +18,28 @@ export async function printDecisions(db: Db, afterId: string, out: NodeJS.Writab
   }
   return rows.at(-1)?.id ?? afterId;
 }
+
+/** Prints write-backs and follow-up tasks that happened since the cursors; returns the new cursors. */
+export async function printLoop(db: Db, after: { writeback: string; followUp: string }, out: NodeJS.WritableStream) {
+  const notes = await db
+    .selectFrom('writebacks as w')
+    .innerJoin('responses as r', 'r.id', 'w.response_id')
+    .innerJoin('surveys as s', 's.id', 'w.survey_id')
+    .innerJoin('tickets as t', 't.id', 's.ticket_id')
+    .select(['w.id', 't.external_key', 'r.score'])
+    .where('w.status', '=', 'done')
+    .where('w.id', '>', after.writeback)
+    .orderBy('w.id')
+    .execute();
+  for (const n of notes) out.write(`  ${(n.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} work note    → answer ${n.score} written on the ticket\n`);
+  const tasks = await db
+    .selectFrom('follow_ups as f')
+    .innerJoin('tickets as t', 't.id', 'f.ticket_id')
+    .select(['f.id', 't.external_key', 'f.external_key as task', 'f.due_at', 'f.assignment_group_id'])
+    .where('f.status', '=', 'open')
+    .where('f.id', '>', after.followUp)
+    .orderBy('f.id')
+    .execute();
+  for (const t of tasks) out.write(`  ${(t.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} FOLLOW-UP    → ${t.task} for the ticket's team, due ${t.due_at.toISOString().slice(0, 16).replace('T', ' ')}Z (24 h)\n`);
+  return { writeback: notes.at(-1)?.id ?? after.writeback, followUp: tasks.at(-1)?.id ?? after.followUp };
+}
