@@ -116,7 +116,7 @@ describe('ServiceNow connector against the simulator', () => {
 
   it('verifies push notifications: secret, payload, and other tables', () => {
     const c = connector(sim, basic);
-    const req = (headers: Record<string, string>, body: unknown) => ({ headers, body, rawBody: Buffer.from(JSON.stringify(body)) });
+    const req = (headers: Record<string, string>, body: unknown) => ({ headers, query: {}, body, rawBody: Buffer.from(JSON.stringify(body)) });
     const sysId = closedIds[0]!;
     expect(c.verifyWebhook(req({}, { sys_id: sysId }))).toMatchObject({ ok: false, status: 401 });
     expect(c.verifyWebhook(req({ 'x-feedback-secret': 'x'.repeat(16) }, { sys_id: sysId }))).toMatchObject({ ok: false, status: 401 });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ServiceNowConnector } from './servicenow/connector.js';
 import { serviceNowDefinitionSchema, serviceNowSecretPaths, type ServiceNowDefinition } from './servicenow/definition.js';
 import type { Connector, ConnectorDeps } from './types.js';
+import { JiraConnector } from './jira/connector.js';
+import { jiraDefinitionSchema, jiraSecretPaths, type JiraDefinition } from './jira/definition.js';
 
 /** Adding an ITSM: its folder, plus one entry here and one member in the union below. */
 export const connectorKinds = {
@@ -9,9 +11,13 @@ export const connectorKinds = {
     secretPaths: serviceNowSecretPaths as readonly string[],
     create: (def: ConnectorDefinition, deps: ConnectorDeps): Connector => new ServiceNowConnector(def as ServiceNowDefinition, deps),
   },
+  jira: {
+    secretPaths: jiraSecretPaths as readonly string[],
+    create: (def: ConnectorDefinition, deps: ConnectorDeps): Connector => new JiraConnector(def as JiraDefinition, deps),
+  },
 } as const;
 
-export const connectorDefinitionSchema = z.discriminatedUnion('kind', [serviceNowDefinitionSchema]);
+export const connectorDefinitionSchema = z.discriminatedUnion('kind', [serviceNowDefinitionSchema, jiraDefinitionSchema]);
 export type ConnectorDefinition = z.infer<typeof connectorDefinitionSchema>;
 export type ConnectorKind = keyof typeof connectorKinds;
 

@@ -46,6 +46,7 @@ export interface InboundNotice {
 
 export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>;
+  query: Record<string, unknown>;
   rawBody: Buffer;
   body: unknown;
 }
@@ -67,6 +68,8 @@ export interface FeedbackNote {
   visibility: 'internal' | 'public' | 'none';
   /** Structured values for configured ticket fields (field name → value). */
   fields: Record<string, string>;
+  /** The answer as structured data, for ITSMs that store it (Jira issue property). */
+  data?: Record<string, unknown>;
 }
 
 export interface FollowUpTaskInput {
@@ -111,7 +114,7 @@ export interface Connector {
   /** Makes customer-written text inert for this ITSM's rendering (e.g. no ServiceNow [code] blocks). */
   neutralise(customerText: string): string;
   /** Where an agent opens the ticket (or task) in the ITSM's UI. */
-  ticketUrl(externalId: string): string;
+  ticketUrl(externalId: string, key: string | null): string;
   /** Was a note with this marker already written on the ticket (by an earlier, interrupted attempt)? */
   hasNote(ticketExternalId: string, marker: string, visibility: 'internal' | 'public'): Promise<boolean>;
   writeFeedback(ticketExternalId: string, note: FeedbackNote): Promise<void>;

@@ -123,7 +123,7 @@ export class ServiceNowConnector implements Connector {
     return neutraliseForJournal(customerText);
   }
 
-  ticketUrl(externalId: string): string {
+  ticketUrl(externalId: string, _key: string | null = null): string {
     return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${this.def.servicenow.table}.do?sys_id=${externalId}`)}`;
   }
 

@@ -29,7 +29,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps) {
     if (def.intake.mode === 'poll') throw new HttpError(403, `connector ${def.id} does not accept push (intake.mode is poll)`);
     if (!req.rawBody) throw new HttpError(400, 'a JSON body is required');
 
-    const verdict = deps.runtime.for(def).verifyWebhook({ headers: req.headers, rawBody: req.rawBody, body: req.body });
+    const verdict = deps.runtime.for(def).verifyWebhook({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, rawBody: req.rawBody, body: req.body });
     if (!verdict.ok) throw new HttpError(verdict.status, verdict.message);
     if (verdict.ignored) deps.logger.info({ connectorId, reason: verdict.ignored }, 'webhook acknowledged and ignored');
 

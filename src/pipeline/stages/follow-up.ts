@@ -34,7 +34,7 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
       customer: connector.neutralise(f.customer),
       answeredAt: f.submittedAt,
       answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, f.surveyId),
-      ticketUrl: connector.ticketUrl(f.ticketExternalId),
+      ticketUrl: connector.ticketUrl(f.ticketExternalId, f.ticketKey),
       ticketKey: f.ticketKey ?? f.ticketExternalId,
       ticketTitle: connector.neutralise(f.ticketTitle ?? ''),
       dueAt: f.dueAt,

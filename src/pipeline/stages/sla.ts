@@ -65,8 +65,8 @@ async function escalate(ctx: StageContext, f: FollowUpWork, def: ConnectorDefini
       to,
       from: { address: ctx.mail.fromAddress, name: ctx.mail.fromName ?? 'Customer feedback' },
       subject: `Overdue follow-up: unhappy customer on ${f.ticketKey ?? f.ticketExternalId}`.slice(0, 150),
-      html: `<p>${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>')}</p><p><a href="${connector.ticketUrl(f.ticketExternalId)}">Open the ticket</a></p>`,
-      text: `${text}\n\n${connector.ticketUrl(f.ticketExternalId)}`,
+      html: `<p>${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>')}</p><p><a href="${connector.ticketUrl(f.ticketExternalId, f.ticketKey)}">Open the ticket</a></p>`,
+      text: `${text}\n\n${connector.ticketUrl(f.ticketExternalId, f.ticketKey)}`,
       headers: {},
       tags: { follow_up_id: f.id, connector_id: def.id, kind: 'escalation' },
     });

@@ -1,7 +1,7 @@
 import { answersUrl } from '../../lib/agent-links.js';
 import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
-import { renderFeedbackNote } from '../../render/itsm.js';
+import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, followUpOfSurvey, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
@@ -52,7 +52,19 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   if (f.score) fields[f.score] = String(w.score);
   if (f.comment) fields[f.comment] = w.comment ?? '';
   if (f.label) fields[f.label] = text.split('\n')[0]!;
-  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields });
+  const data = {
+    surveyId: w.surveyId,
+    responseId: w.responseId,
+    scale: w.scale,
+    score: w.score,
+    label: scoreLabel(w.scale, w.score),
+    comment: w.comment,
+    answeredAt: w.submittedAt.toISOString(),
+    detractor: dueAt !== null,
+    followUpDueAt: dueAt?.toISOString() ?? null,
+    answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
+  };
+  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields, data });
   await finishWriteback(ctx.db, w.id, 'done');
   return 'written';
 }
