@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
+import type { AnswerOnTicket } from './answer-on-ticket.js';
 
 export async function followUpOfSurvey(db: Db, surveyId: string): Promise<{ id: string; status: FollowUpState; dueAt: Date } | null> {
   const r = await db.selectFrom('follow_ups').select(['id', 'status', 'due_at as dueAt']).where('survey_id', '=', surveyId).executeTakeFirst();
@@ -34,7 +35,7 @@ export async function setLatestResponse(db: Db, id: string, responseId: string):
   await db.updateTable('follow_ups').set({ response_id: responseId, updated_at: sql`now()` }).where('id', '=', id).execute();
 }
 
-export interface FollowUpWork {
+export interface FollowUpWork extends AnswerOnTicket {
   id: string;
   status: FollowUpState;
   attempts: number;
@@ -42,23 +43,10 @@ export interface FollowUpWork {
   dueAt: Date;
   externalId: string | null;
   externalKey: string | null;
-  responseId: string;
   notedResponseId: string | null;
   overdueAt: Date | null;
   escalatedAt: Date | null;
   slaChecks: number;
-  surveyId: string;
-  connectorId: string;
-  scale: 'csat' | 'nps' | 'ces';
-  score: number;
-  comment: string | null;
-  submittedAt: Date;
-  ticketExternalId: string;
-  ticketKey: string | null;
-  ticketTitle: string | null;
-  assignmentGroupId: string | null;
-  assignmentGroupName: string | null;
-  customer: string;
 }
 
 export async function loadFollowUp(db: Db, id: string): Promise<FollowUpWork | null> {

@@ -1,26 +1,14 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import type { AnswerOnTicket } from './answer-on-ticket.js';
 
-export interface WritebackWork {
+export interface WritebackWork extends AnswerOnTicket {
   id: string;
   status: string;
   attempts: number;
   marker: string;
-  responseId: string;
-  surveyId: string;
-  connectorId: string;
-  score: number;
-  comment: string | null;
-  submittedAt: Date;
   isActive: boolean;
-  scale: 'csat' | 'nps' | 'ces';
   ticketId: string;
-  ticketExternalId: string;
-  ticketKey: string | null;
-  ticketTitle: string | null;
-  assignmentGroupId: string | null;
-  assignmentGroupName: string | null;
-  customer: string;
 }
 
 export async function loadWriteback(db: Db, responseId: string): Promise<WritebackWork | null> {

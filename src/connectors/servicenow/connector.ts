@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { ItsmHttp } from '../http/itsm-http.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { neutraliseForJournal } from './neutralise.js';
-import { parseGlideDateTime as parseDate } from './dates.js';
 import { serviceNowAuth } from './auth.js';
-import { toGlideDateTime } from './dates.js';
+import { parseGlideDateTime, toGlideDateTime } from './dates.js';
 import type { ServiceNowDefinition } from './definition.js';
 import { parseLinkHeader } from './link-header.js';
 import { mapServiceNowRecord, SNOW_FIELDS } from './map-record.js';
@@ -187,7 +186,7 @@ export class ServiceNowConnector implements Connector {
     const r = res.status === 404 ? undefined : res.data?.result;
     if (!r) return null;
     const closed = this.def.servicenow.taskClosedStates.includes(r.state ?? '') || r.active === 'false';
-    return { closed, state: r.state || null, closeNotes: r.close_notes || null, closedAt: parseDate(r.closed_at) };
+    return { closed, state: r.state || null, closeNotes: r.close_notes || null, closedAt: parseGlideDateTime(r.closed_at) };
   }
 
   private async journalHas(elementId: string, element: 'work_notes' | 'comments', marker: string): Promise<boolean> {
