@@ -73,6 +73,8 @@ const fullShape = {
   ITSM_TIMEOUT_MS: int(1000, 300_000).default(20_000),
   ITSM_MAX_ATTEMPTS: int(1, 20).default(6),
   ITSM_MAX_INLINE_WAIT_MS: int(0, 600_000).default(30_000),
+  /** Optional bearer token for GET /metrics (leave unset when only Prometheus can reach the port). */
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   /** Behind a load balancer: how many proxy hops to trust for the client address (rate limits). */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
 

@@ -30,6 +30,8 @@ import { Queues } from './pipeline/queues.js';
 import { SchedulerRole } from './pipeline/scheduler.js';
 import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
+import { Metrics } from './ops/metrics.js';
+import { registerOpsUi } from './http/routes/ops-ui.js';
 import { ConnectorStore } from './store/connectors.js';
 
 export interface RunningService {
@@ -60,9 +62,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const connectors = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);
+  const metrics = new Metrics({ db, queues });
   const runtime = new ConnectorRuntime({
     logger,
     gate,
+    onCall: (c) => metrics.itsmCalls.inc({ connector: c.connectorId, operation: c.operation, status: String(c.status) }),
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
   });
   const ctx: StageContext = {
@@ -72,6 +76,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectors,
     runtime,
     gate,
+    metrics,
     secret: config.SECRET_KEY,
     now: () => new Date(),
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
@@ -88,7 +93,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS);
+    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
+      metrics.jobDuration.observe({ queue, outcome }, seconds),
+    );
     workers.start(stageProcessors(ctx));
   }
   let scheduler: SchedulerRole | null = null;
@@ -117,6 +124,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
   registerOpsRoutes(app, { db: ctx.db, redis });
+  registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
   registerSesEventRoutes(app, {
     db: ctx.db,

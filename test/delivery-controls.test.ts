@@ -26,7 +26,7 @@ describe('delivery controls', () => {
     const s = await surveyFor(h, 'paused@example.com');
     await waitFor('the send queue paused', async () => h.service.ctx.queues.get('send').isPaused());
     expect((await h.te.db.selectFrom('surveys').select('status').where('id', '=', s.id).executeTakeFirstOrThrow()).status).toBe('scheduled');
-    expect((await h.api('POST', '/admin/queues/send/resume')).body).toEqual({ queue: 'send', paused: false });
+    expect((await h.api('POST', '/admin/pipeline/send/resume')).body).toEqual({ queue: 'send', paused: false });
     // The job was parked; run it now rather than waiting for the park to end.
     await h.service.ctx.queues.get('send').getJob(h.service.ctx.queues.jobId('send', { surveyId: s.id })).then((j) => j?.promote());
     await waitFor('sent after resume', async () => (await h.te.db.selectFrom('surveys').select('status').where('id', '=', s.id).executeTakeFirstOrThrow()).status === 'sent');

@@ -53,7 +53,7 @@ describe('outbound controls', () => {
     expect((await h.api('POST', `/admin/jobs/writeback/${failed.id}/retry`)).status).toBe(200);
     await waitFor('the note written', () => h.sim.table('sys_journal_field').some((j) => j.element_id === inc.sys_id && j.element === 'work_notes'));
     expect((await h.api('POST', `/admin/jobs/writeback/${failed.id}/retry`)).status).toBe(409);
-    expect((await h.api('GET', '/admin/queues')).body.queues.find((q: { name: string }) => q.name === 'writeback').counts.failed).toBe(0);
+    expect((await h.api('GET', '/admin/pipeline')).body.queues.find((q: { name: string }) => q.name === 'writeback').counts.failed).toBe(0);
   });
 
   it('never calls ServiceNow faster than the connector\'s rate limit', async () => {

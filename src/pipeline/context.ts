@@ -4,6 +4,7 @@ import type { ConnectorRuntime } from '../connectors/runtime.js';
 import type { ConnectorStore } from '../store/connectors.js';
 import type { RateGate } from '../lib/rate-gate.js';
 import type { MailTransport } from '../mail/transport.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { Queues } from './queues.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
@@ -21,6 +22,7 @@ export interface StageContext {
    */
   claimLeaseMs: number;
   gate: RateGate;
+  metrics?: Metrics;
   /** Derives markers and signed links (from SECRET_KEY). */
   secret: Buffer;
   mail: {

@@ -23,6 +23,8 @@ export class WorkerPool {
     /** Per-queue rate limits, enforced by BullMQ across every worker process. */
     private readonly limits: Partial<Record<QueueName, { max: number; duration: number }>> = {},
     private readonly lockMs = 30_000,
+    /** Observes each finished job (metrics); never throws. */
+    private readonly onJobDone?: (queue: string, outcome: 'completed' | 'failed' | 'delayed', seconds: number) => void,
   ) {}
 
   start(processors: Processors): void {
@@ -52,7 +54,12 @@ export class WorkerPool {
           ...(this.limits[name] ? { limiter: this.limits[name] } : {}),
         },
       );
+      const observe = (job: Job | undefined, outcome: 'completed' | 'failed' | 'delayed') => {
+        if (job?.processedOn) this.onJobDone?.(name, outcome, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+      };
+      worker.on('completed', (job) => observe(job, 'completed'));
       worker.on('failed', (job, err) => {
+        observe(job, err?.name === 'DelayedError' ? 'delayed' : 'failed');
         if (err instanceof DelayedError || err?.name === 'DelayedError') return;
         this.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed');
       });

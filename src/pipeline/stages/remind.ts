@@ -22,6 +22,7 @@ export async function sendReminder(ctx: StageContext, surveyId: string): Promise
   try {
     const { messageId } = await sendWithRetries(ctx, email);
     await finishReminder(ctx.db, s.id, { status: 'sent', messageId, at: ctx.now() });
+    ctx.metrics?.mailSends.inc({ result: 'reminder_sent' });
     return 'reminder sent';
   } catch (e) {
     return handleSendFailure(ctx, s.id, e, () => releaseReminderClaim(ctx.db, s.id, tokens.map((t) => t.hash)), (reason, status) => finishReminder(ctx.db, s.id, { status, reason }));

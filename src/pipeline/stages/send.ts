@@ -44,6 +44,7 @@ export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<s
   try {
     const { messageId } = await sendWithRetries(ctx, email);
     await finishSending(ctx.db, s.id, { status: 'sent', messageId, at: ctx.now() });
+    ctx.metrics?.mailSends.inc({ result: 'sent' });
     if (def.survey.reminderAfterDays) {
       await ctx.queues.enqueue('remind', { surveyId: s.id }, { delay: def.survey.reminderAfterDays * 86_400_000 }).catch((err) => ctx.logger.warn({ err, surveyId }, 'reminder enqueue failed; the reconciler will retry'));
     }
@@ -92,6 +93,7 @@ export async function handleSendFailure(
   finish: (reason: string, status: 'failed' | 'unknown') => Promise<void>,
 ): Promise<string> {
   const err = e instanceof MailSendError ? e : new MailSendError('ambiguous', (e as Error)?.message ?? String(e));
+  ctx.metrics?.mailSends.inc({ result: err.kind });
   switch (err.kind) {
     case 'retryable':
       await release();
@@ -104,7 +106,7 @@ export async function handleSendFailure(
     case 'paused':
       await release();
       await ctx.queues.get('send').pause();
-      ctx.logger.fatal({ surveyId, code: err.code }, 'ALARM: mail cannot be sent (SES sending paused, account suspended, or bad credentials); the send queue is paused. Fix it, then POST /admin/queues/send/resume');
+      ctx.logger.fatal({ surveyId, code: err.code }, 'ALARM: mail cannot be sent (SES sending paused, account suspended, or bad credentials); the send queue is paused. Fix it, then POST /admin/pipeline/send/resume');
       throw new RetryLaterError(Date.now() + PAUSED_RETRY_MS, err.message);
     case 'permanent':
       await finish(err.message, 'failed');

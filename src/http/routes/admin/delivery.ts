@@ -73,7 +73,7 @@ export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db
     return reply.type(out.contentType).send(out.body);
   });
 
-  app.post<{ Params: { name: string; action: string } }>('/admin/queues/:name/:action', async (req) => {
+  app.post<{ Params: { name: string; action: string } }>('/admin/pipeline/:name/:action', async (req) => {
     const { name, action } = req.params;
     if (!(QUEUE_NAMES as string[]).includes(name)) throw new HttpError(404, `no queue "${name.slice(0, 40)}"`);
     if (action !== 'pause' && action !== 'resume') throw new HttpError(404, 'action must be pause or resume');

@@ -32,7 +32,7 @@ export function registerJobAdminRoutes(app: FastifyInstance, deps: { queues: Que
     return job;
   };
 
-  app.get('/admin/queues', async () => ({
+  app.get('/admin/pipeline', async () => ({
     queues: await Promise.all(QUEUE_NAMES.map(async (name) => ({ name, paused: await deps.queues.get(name).isPaused(), counts: await deps.queues.get(name).getJobCounts(...STATES) }))),
   }));
 
