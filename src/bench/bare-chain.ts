@@ -1,0 +1,35 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * The ceiling: the same number of stages as the pipeline, each a BullMQ queue with a no-op processor
+ * that enqueues the next stage, on the same Redis with the same concurrency. Returns chains per second.
+ */
+export async function bareChainThroughput(redisUrl: string, prefix: string, stages: number, n: number, concurrency: number): Promise<number> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queues = Array.from({ length: stages }, (_, i) => new Queue(`bare${i}`, { connection, prefix }));
+  let done = 0;
+  let resolve!: () => void;
+  const finished = new Promise<void>((r) => (resolve = r));
+  const workers = queues.map(
+    (q, i) =>
+      new Worker(
+        q.name,
+        async (job) => {
+          if (i + 1 < stages) await queues[i + 1]!.add('s', { id: job.data.id }, { jobId: `s${i + 1}-${job.data.id}`, removeOnComplete: true });
+          else if (++done === n) resolve();
+        },
+        { connection, prefix, concurrency },
+      ),
+  );
+  const started = Date.now();
+  for (let i = 0; i < n; i += 500) {
+    await queues[0]!.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, k) => ({ name: 's', data: { id: i + k }, opts: { jobId: `s0-${i + k}`, removeOnComplete: true } })));
+  }
+  await finished;
+  const perSecond = n / ((Date.now() - started) / 1000);
+  await Promise.all(workers.map((w) => w.close()));
+  await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
+  await connection.quit();
+  return perSecond;
+}
