@@ -88,3 +88,15 @@ export async function markTaskCreated(db: Db, id: string, t: { externalId: strin
     .where('status', '=', 'claimed')
     .execute();
 }
+
+/**
+ * Keeps a claim fresh while slow outbound work runs (429 waits, retries), so that it only expires when
+ * the worker is really gone. Returns a stop function.
+ */
+export function keepClaimAlive(db: Db, id: string, leaseMs: number): () => void {
+  const timer = setInterval(() => {
+    void db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute().catch(() => {});
+  }, Math.max(500, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}

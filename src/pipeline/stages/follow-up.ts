@@ -4,7 +4,7 @@ import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFollowUpTask, renderRatingChangeNote } from '../../render/itsm.js';
 import { isDetractor } from '../../rules/follow-up-policy.js';
-import { claimFollowUp, loadFollowUp, markTaskCreated, type FollowUpWork } from '../../store/follow-ups.js';
+import { claimFollowUp, keepClaimAlive, loadFollowUp, markTaskCreated, type FollowUpWork } from '../../store/follow-ups.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 
@@ -22,6 +22,15 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
 
   const attempt = await claimFollowUp(ctx.db, f.id, ctx.claimLeaseMs);
   if (attempt === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is creating this task');
+  const stopHeartbeat = keepClaimAlive(ctx.db, f.id, ctx.claimLeaseMs);
+  try {
+    return await createTask(ctx, f, def, attempt);
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefinition, attempt: number): Promise<string> {
   const connector = ctx.runtime.for(def);
   const groupId = def.followUp.assignmentGroup ?? f.assignmentGroupId;
   const assigneeId = def.followUp.assigneeByGroup[groupId ?? ''] ?? def.followUp.assigneeByGroup[f.assignmentGroupName ?? ''] ?? null;

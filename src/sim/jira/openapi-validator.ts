@@ -380,8 +380,8 @@ export function checkJiraRequest(method: string, pathTemplate: string, body: unk
     return c.result();
   }
   if (!hasBody) {
-    if (op.requestBody.required) c.message('The request body is required.');
     if (v3 === '/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}') c.message('The property value cannot be empty.');
+    else if (op.requestBody.required) c.message('The request body is required.');
     return c.result();
   }
 

@@ -1,0 +1,173 @@
+/** `/sim/*`: unauthenticated control endpoints mirroring the programmatic API (never faulted, not counted). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { JiraSim } from './sim.js';
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date-time' });
+const toDate = (s: string | undefined) => (s === undefined ? undefined : new Date(s));
+
+const projectSchema = z.object({ key: z.string().regex(/^[A-Z][A-Z0-9_]{0,9}$/, 'must be a project key like SUP'), name: z.string().min(1), type: z.enum(['service_desk', 'software']) }).strict();
+const userSchema = z
+  .object({ displayName: z.string().min(1), email: z.string().min(3), hideEmail: z.boolean().optional(), timeZone: z.string().optional(), locale: z.string().optional() })
+  .strict();
+const issueSchema = z
+  .object({
+    project: z.string().min(1),
+    summary: z.string().min(1),
+    reporter: z.string().min(1),
+    assignee: z.string().optional(),
+    issueType: z.string().optional(),
+    priority: z.string().optional(),
+    components: z.array(z.string().min(1)).optional(),
+    labels: z.array(z.string().regex(/^\S+$/, 'labels cannot contain spaces')).optional(),
+    description: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    at: isoDate.optional(),
+  })
+  .strict();
+const transitionSchema = z.object({ status: z.enum(['To Do', 'In Progress', 'Done', 'Closed', 'Resolved']), at: isoDate.optional() }).strict();
+const commentSchema = z
+  .object({ body: z.union([z.string().min(1), z.record(z.string(), z.unknown())]), author: z.string().optional(), public: z.boolean().optional(), at: isoDate.optional() })
+  .strict();
+const faultsSchema = z
+  .object({
+    rate429: z.number().min(0).max(1),
+    rate503: z.number().min(0).max(1),
+    rate500: z.number().min(0).max(1),
+    latencyMs: z.tuple([z.number().min(0), z.number().min(0)]),
+    retryAfterSeconds: z.number().min(0),
+    searchLagMs: z.number().min(0),
+  })
+  .partial()
+  .strict();
+const webhookSchema = z
+  .object({
+    target: z.union([z.null(), z.object({ url: z.url(), secret: z.string().min(1).nullable() }).strict()]),
+    duplicateRate: z.number().min(0).max(1),
+    failFirstAttempts: z.number().int().min(0).max(100),
+    retryDelaysMs: z.array(z.number().min(0)),
+    timeoutMs: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+
+type Parsed<T> = { ok: true; value: T } | { ok: false };
+
+/** Parses the raw JSON body (empty body = `emptyAs`) and validates it; answers 400 itself on failure. */
+function validate<T>(req: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>, emptyAs: unknown): Parsed<T> {
+  const raw = typeof req.body === 'string' ? req.body : '';
+  let data: unknown = emptyAs;
+  if (raw.trim() !== '') {
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      void reply.code(400).send({ error: 'body is not valid JSON' });
+      return { ok: false };
+    }
+  }
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    void reply.code(400).send({ error: z.prettifyError(r.error) });
+    return { ok: false };
+  }
+  return { ok: true, value: r.data };
+}
+
+/** Runs `fn`; a thrown Error (unknown issue, user, duplicate key …) becomes `status` with its message. */
+function attempt(reply: FastifyReply, status: number, fn: () => unknown): FastifyReply {
+  try {
+    const out = fn();
+    return out === undefined ? reply.code(204).send() : reply.send(out);
+  } catch (e) {
+    return reply.code(status).send({ error: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
+  app.post('/sim/projects', async (req, reply) => {
+    const b = validate(req, reply, projectSchema, undefined);
+    if (!b.ok) return reply;
+    return attempt(reply.code(201), 409, () => {
+      sim.createProject(b.value);
+      return b.value;
+    });
+  });
+
+  app.post('/sim/users', async (req, reply) => {
+    const b = validate(req, reply, userSchema, undefined);
+    return b.ok ? attempt(reply.code(201), 400, () => sim.createUser(b.value)) : reply;
+  });
+
+  app.post('/sim/issues', async (req, reply) => {
+    const b = validate(req, reply, issueSchema, undefined);
+    if (!b.ok) return reply;
+    const { at, ...rest } = b.value;
+    return attempt(reply.code(201), 400, () => sim.createIssue({ ...rest, ...(at ? { at: new Date(at) } : {}) }));
+  });
+
+  app.get('/sim/issues', async (_req, reply) => reply.send(sim.issues()));
+
+  app.get<{ Params: { key: string } }>('/sim/issues/:key', async (req, reply) => {
+    const issue = sim.issue(req.params.key);
+    return issue ? reply.send(issue) : reply.code(404).send({ error: `No issue ${req.params.key}` });
+  });
+
+  app.post<{ Params: { key: string } }>('/sim/issues/:key/transition', async (req, reply) => {
+    const b = validate(req, reply, transitionSchema, undefined);
+    if (!b.ok) return reply;
+    return attempt(reply, 404, () => {
+      sim.transition(req.params.key, b.value.status, toDate(b.value.at));
+      return sim.issue(req.params.key);
+    });
+  });
+
+  app.post<{ Params: { key: string } }>('/sim/issues/:key/comments', async (req, reply) => {
+    const b = validate(req, reply, commentSchema, undefined);
+    if (!b.ok) return reply;
+    const { at, ...rest } = b.value;
+    return attempt(reply.code(201), 404, () => sim.addComment(req.params.key, { ...rest, ...(at ? { at: new Date(at) } : {}) }));
+  });
+
+  app.get<{ Params: { key: string } }>('/sim/issues/:key/comments', async (req, reply) => attempt(reply, 404, () => sim.comments(req.params.key)));
+  app.get<{ Params: { key: string } }>('/sim/issues/:key/properties', async (req, reply) => attempt(reply, 404, () => sim.properties(req.params.key)));
+  app.get('/sim/links', async (_req, reply) => reply.send(sim.links()));
+
+  app.get('/sim/faults', async (_req, reply) => reply.send(sim.getFaults()));
+  app.put('/sim/faults', async (req, reply) => {
+    const b = validate(req, reply, faultsSchema, undefined);
+    if (!b.ok) return reply;
+    const { latencyMs, ...rest } = b.value;
+    sim.setFaults({ ...rest, ...(latencyMs ? { latencyMs: [latencyMs[0], latencyMs[1]] as [number, number] } : {}) });
+    return reply.send(sim.getFaults());
+  });
+
+  const webhookView = () => ({
+    target: sim.webhook.target,
+    duplicateRate: sim.webhook.duplicateRate,
+    failFirstAttempts: sim.webhook.failFirstAttempts,
+    retryDelaysMs: sim.webhook.retryDelaysMs,
+    timeoutMs: sim.webhook.timeoutMs,
+  });
+  app.get('/sim/webhook', async (_req, reply) => reply.send(webhookView()));
+  app.put('/sim/webhook', async (req, reply) => {
+    const b = validate(req, reply, webhookSchema, undefined);
+    if (!b.ok) return reply;
+    const v = b.value;
+    if (v.target !== undefined) sim.webhook.target = v.target;
+    if (v.duplicateRate !== undefined) sim.webhook.duplicateRate = v.duplicateRate;
+    if (v.failFirstAttempts !== undefined) sim.webhook.failFirstAttempts = v.failFirstAttempts;
+    if (v.retryDelaysMs !== undefined) sim.webhook.retryDelaysMs = v.retryDelaysMs;
+    if (v.timeoutMs !== undefined) sim.webhook.timeoutMs = v.timeoutMs;
+    return reply.send(webhookView());
+  });
+  app.post('/sim/webhook/flush', async (_req, reply) => {
+    await sim.webhook.flush();
+    return reply.code(204).send();
+  });
+  app.get('/sim/webhook/deliveries', async (_req, reply) => reply.send(sim.webhook.deliveries));
+
+  app.get('/sim/stats', async (_req, reply) => reply.send(sim.stats()));
+  app.post('/sim/stats/reset', async (_req, reply) => {
+    sim.resetStats();
+    return reply.code(204).send();
+  });
+}
