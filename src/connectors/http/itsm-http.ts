@@ -34,6 +34,8 @@ export interface ItsmRequest {
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** "Come back later" answers are waits, not failures: they have their own, larger budget per call. */
+const MAX_RATE_LIMITED_WAITS = 30;
 
 /**
  * One HTTP client per connector. Every call: waits for the shared rate gate, adds auth, and on
@@ -60,6 +62,7 @@ export class ItsmHttp {
     let refreshed = false;
     let last = 'no attempt made';
     let lastStatus: number | 'network' = 'network';
+    let rateLimitedWaits = 0;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       await this.waitForGate(maxInlineWaitMs);
       if (this.perSecond > 0) await this.deps.gate.acquire(this.connectorId, this.perSecond);
@@ -95,6 +98,7 @@ export class ItsmHttp {
       if (retryAfter !== null) {
         await this.deps.gate.closeUntil(this.connectorId, Date.now() + retryAfter);
         this.deps.logger.warn({ connectorId: this.connectorId, operation: req.operation, status: res.status, retryAfterMs: retryAfter }, 'ITSM asked us to slow down');
+        if (++rateLimitedWaits <= MAX_RATE_LIMITED_WAITS) attempt--;
       } else if (attempt < maxAttempts) {
         await sleep(backoffMs(attempt));
       }
@@ -107,7 +111,8 @@ export class ItsmHttp {
     const wait = openAt - Date.now();
     if (wait <= 0) return;
     if (wait > maxInlineWaitMs) throw new RetryLaterError(openAt, `${this.connectorId} is rate limited until ${new Date(openAt).toISOString()}`);
-    await sleep(wait + 5);
+    // Resume spread out, not all at once: a burst at the opening instant just trips the limit again.
+    await sleep(wait + 5 + Math.floor(Math.random() * Math.min(1000, wait)));
   }
 
   private observe(operation: string, status: number | 'network') {

@@ -9,8 +9,10 @@ import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js
 
 /** Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons). */
 export function describeJiraError(body: unknown): string {
-  const b = body as { errorMessages?: unknown; errors?: unknown } | null;
+  const b = body as { errorMessages?: unknown; errors?: unknown; errorMessage?: unknown; message?: unknown } | null;
   const msgs = Array.isArray(b?.errorMessages) ? b.errorMessages.filter((m) => typeof m === 'string') : [];
+  // JSM (servicedeskapi) answers {errorMessage, i18nErrorMessage}; the gateway {code, message}.
+  for (const single of [b?.errorMessage, b?.message]) if (typeof single === 'string' && single) msgs.push(single);
   const fields = b?.errors && typeof b.errors === 'object' ? Object.entries(b.errors as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`) : [];
   const all = [...msgs, ...fields];
   if (all.length) return all.join('; ');

@@ -74,7 +74,7 @@ export class FaultInjector {
   /**
    * onRequest hook. Four PRNG draws per request keep runs reproducible for a given seed and request sequence.
    * Jira: "If you reissue the request before the retry period expires, the request will fail and return the
-   * same or longer Retry-After period" — a violation answers 429 with the same Retry-After, counted from now.
+   * same or longer Retry-After period" — a violation is counted and answered 429 with the same Retry-After.
    */
   async onRequest(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (!isFaultable(req.url)) return undefined;
@@ -85,10 +85,10 @@ export class FaultInjector {
     const r503 = this.rand();
     const r500 = this.rand();
     if (arrival < this.deadline) {
+      // Answered with the same Retry-After period again; the deadline itself is not moved, so requests
+      // that were already in flight when the first 429 went out cannot lock a well-behaved client out.
       this.violations++;
-      const secs = Math.max(1, this.lastRetryAfter);
-      this.deadline = Math.max(this.deadline, arrival + secs * 1000);
-      return this.send429(reply, secs);
+      return this.send429(reply, Math.max(1, this.lastRetryAfter, Math.ceil((this.deadline - arrival) / 1000)));
     }
     const delay = hi > 0 ? lo + rLatency * Math.max(0, hi - lo) : lo;
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * Contract validator for what a client sends to Jira, used by the simulator and by contract tests.
  *
@@ -11,7 +12,8 @@
  * - JSM `POST /rest/servicedeskapi/request/{issueIdOrKey}/comment` (not in the platform file): `{body, public}`.
  * - Data Center / REST v2 (`/rest/api/2/…`): the v3 schema of the same operation, with plain-text bodies.
  *
- * The OpenAPI file is read from $JIRA_OPENAPI_FILE, else /work/shared/contracts/, else ./contracts/.
+ * The OpenAPI file is read from $JIRA_OPENAPI_FILE, else from the project's shared folder beside the
+ * repository (../shared/contracts/, as in development and CI), else ./contracts/.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,11 +47,13 @@ interface Loaded {
 let loaded: Loaded | undefined;
 const compiled = new Map<string, ValidateFunction | null>();
 
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
 export function openApiFilePath(): string {
   const candidates = [
     process.env.JIRA_OPENAPI_FILE,
-    path.join('/work/shared/contracts', OPENAPI_FILE_NAME),
-    path.join(process.cwd(), 'contracts', OPENAPI_FILE_NAME),
+    path.join(REPO_ROOT, '..', 'shared', 'contracts', OPENAPI_FILE_NAME),
+    path.join(REPO_ROOT, 'contracts', OPENAPI_FILE_NAME),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`Jira OpenAPI file not found (tried ${candidates.join(', ')}); set JIRA_OPENAPI_FILE`);

@@ -188,7 +188,6 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
       return url;
     },
     async close() {
-      await webhook.flush();
       await app.close();
     },
     setFaults(f) {
