@@ -34,6 +34,13 @@ export interface ItsmRequest {
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** X-RateLimit-Reset as epoch seconds (ServiceNow) or an ISO timestamp (Jira): ms from now, or null. */
+export function parseRateLimitReset(value: unknown, nowMs = Date.now()): number | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const at = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
+}
+
 /** "Come back later" answers are waits, not failures: they have their own, larger budget per call. */
 const MAX_RATE_LIMITED_WAITS = 30;
 
@@ -94,7 +101,7 @@ export class ItsmHttp {
         continue;
       }
       if (!RETRYABLE_STATUS.has(res.status)) throw new ItsmError(this.connectorId, req.operation, res.status, true, last);
-      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      const retryAfter = parseRetryAfter(res.headers['retry-after']) ?? (res.status === 429 ? parseRateLimitReset(res.headers['x-ratelimit-reset']) : null);
       if (retryAfter !== null) {
         await this.deps.gate.closeUntil(this.connectorId, Date.now() + retryAfter);
         this.deps.logger.warn({ connectorId: this.connectorId, operation: req.operation, status: res.status, retryAfterMs: retryAfter }, 'ITSM asked us to slow down');
