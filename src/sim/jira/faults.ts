@@ -1,3 +1,4 @@
+import { seededRandom } from '../../rules/sampling.js';
 /**
  * Seeded fault injection for the Jira REST API: latency, 429 with Jira Cloud's rate-limit headers
  * (and tracking of requests made before Retry-After elapsed), 503 with Retry-After, 500.
@@ -20,17 +21,8 @@ export const DEFAULT_FAULTS: Faults = { rate429: 0, rate503: 0, rate500: 0, late
 export const RATE_LIMIT_LIMIT = '350';
 export const RATE_LIMIT_REASON = 'jira-burst-based';
 
-/** mulberry32: tiny deterministic PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, shared with the sampling rule: a tiny deterministic PRNG, uniform in [0, 1). */
+export const mulberry32 = seededRandom;
 
 export function isFaultable(url: string): boolean {
   const path = url.split('?')[0] ?? '';

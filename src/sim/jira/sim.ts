@@ -1,3 +1,4 @@
+import { listenForUrl } from '../shared/listen.js';
 /**
  * In-memory Jira (Cloud with JSM, or Data Center) for tests and the demo: REST API, JQL search, comments,
  * issue properties and links, Basic / Bearer auth, seeded faults, signed admin webhooks with retries and
@@ -180,11 +181,7 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
       return url;
     },
     async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const addr = app.server.address();
-      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-      url = `http://${shownHost}:${actualPort}`;
+      url = await listenForUrl(app, port, host);
       return url;
     },
     async close() {

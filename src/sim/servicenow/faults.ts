@@ -1,3 +1,4 @@
+import { seededRandom } from '../../rules/sampling.js';
 /** Seeded fault injection: latency, 429 with Retry-After (and violation tracking), 500. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { snError } from './util.js';
@@ -13,17 +14,8 @@ export const DEFAULT_FAULTS: Faults = { rate429: 0, rate500: 0, latencyMs: [0, 0
 export const RATE_LIMIT_LIMIT = '1000';
 export const RATE_LIMIT_RULE = '9c1b6d0e1b2a2010a5b0a8f5e54bcb2f';
 
-/** mulberry32: tiny deterministic PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, shared with the sampling rule: a tiny deterministic PRNG, uniform in [0, 1). */
+export const mulberry32 = seededRandom;
 
 export function isFaultable(url: string): boolean {
   const path = url.split('?')[0] ?? '';

@@ -1,3 +1,4 @@
+import { listenForUrl } from '../shared/listen.js';
 /** In-memory ServiceNow instance (Table API, OAuth, faults, control API) for tests and the demo. */
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -139,11 +140,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       return url;
     },
     async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const addr = app.server.address();
-      const actualPort = typeof addr === 'object' && addr ? addr.port : port;
-      const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-      url = `http://${shownHost}:${actualPort}`;
+      url = await listenForUrl(app, port, host);
       return url;
     },
     async close() {
