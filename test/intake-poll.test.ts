@@ -101,3 +101,20 @@ describe('intake under ServiceNow rate limiting and errors', () => {
     await waitFor('500 decisions', async () => (await count(h, 'survey_decisions')) === 500);
   });
 });
+
+describe('poll now while a poll is running', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    seedClosedIncidents(h.sim, 50, 50);
+    expect((await h.api('POST', '/admin/connectors', snowConnector(h.sim))).status).toBe(201);
+  });
+  afterAll(() => h?.close());
+
+  it('is not lost: it runs after the current poll and picks up what closed meanwhile', async () => {
+    // Another process holds the poll lease (a long poll in progress).
+    await sql`INSERT INTO poll_cursors (connector_id, cursor_at, lease_owner, lease_until) VALUES ('snow', now() - interval '1 day', 'other', now() + interval '3 seconds')`.execute(h.te.db);
+    expect((await h.api('POST', '/admin/connectors/snow/poll')).status).toBe(202);
+    await waitFor('the requested poll to run once the lease is free', async () => (await count(h, 'closures')) === 50, 15_000);
+  });
+});

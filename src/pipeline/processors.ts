@@ -6,14 +6,21 @@ import { writeBack } from './stages/write-back.js';
 import { runFollowUp } from './stages/follow-up.js';
 import { checkFollowUpSla } from './stages/sla.js';
 import { fetchNotifiedTicket } from './stages/fetch.js';
-import { pollConnector } from './stages/poll.js';
+import { POLL_RUNNING, pollConnector } from './stages/poll.js';
+import { RetryLaterError } from '../lib/retry.js';
 import { reconcile } from './stages/reconcile.js';
 import type { Processors } from './workers.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
 export function stageProcessors(ctx: StageContext): Processors {
   return {
-    poll: (p) => pollConnector(ctx, p.connectorId),
+    poll: async (p, job) => {
+      const r = await pollConnector(ctx, p.connectorId);
+      // A scheduled poll that finds another running is simply redundant; a requested one ("poll now")
+      // must not be lost: it runs once the current poll has finished.
+      if (r.status === 'skipped' && r.reason === POLL_RUNNING && !job.repeatJobKey) throw new RetryLaterError(Date.now() + 2000, r.reason);
+      return r;
+    },
     fetch: (p) => fetchNotifiedTicket(ctx, p.eventId),
     decide: async (p) => {
       const r = await decideClosure(ctx, p.closureId);

@@ -3,6 +3,8 @@ import { acquirePollLease } from '../../store/poll-lease.js';
 import { recordSnapshots } from '../../store/intake.js';
 import type { StageContext } from '../context.js';
 
+export const POLL_RUNNING = 'a poll of this connector is already running';
+
 export type PollOutcome =
   | { status: 'skipped'; reason: string }
   | { status: 'done'; pages: number; fetched: number; newClosures: number; cursor: string };
@@ -20,7 +22,7 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
   // One poll per connector at a time across all processes (a slow poll can overlap the next tick).
   const initial = new Date(ctx.now().getTime() - def.intake.initialLookbackHours * 3600_000);
   const lease = await acquirePollLease(ctx.db, connectorId, initial);
-  if (!lease) return { status: 'skipped', reason: 'a poll of this connector is already running' };
+  if (!lease) return { status: 'skipped', reason: POLL_RUNNING };
   try {
     const since = new Date(lease.cursorAt.getTime() - def.intake.overlapSeconds * 1000);
     let highWater = lease.cursorAt;
