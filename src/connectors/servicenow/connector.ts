@@ -61,24 +61,41 @@ export class ServiceNowConnector implements Connector {
     return { ok: true, notices: [{ externalId: p.sys_id, dedupeKey: `${p.sys_id}@${version}` }] };
   }
 
+  /**
+   * Keyset paging: every page asks for records updated at or after the last one seen, ordered by
+   * (sys_updated_on, sys_id). Offset pages (the Link header's next) skip rows when records change during
+   * the poll — an updated record jumps to the end and every later row shifts back by one — and the
+   * cursor would then pass them for good. The Link header still says whether more pages follow.
+   */
   async *pollClosures(since: Date): AsyncGenerator<PollPage> {
     const closedStates = this.def.servicenow.closedStates;
-    const query = `sys_updated_on>=${toGlideDateTime(since)}^stateIN${closedStates.join(',')}^ORDERBYsys_updated_on`;
-    let url: string | null = this.tablePath;
-    let params: Record<string, string | number | boolean> | undefined = {
-      sysparm_query: query,
-      sysparm_fields: SNOW_FIELDS.join(','),
-      sysparm_limit: this.def.intake.pageSize,
-      sysparm_exclude_reference_link: true,
-      sysparm_display_value: 'false',
-    };
-    while (url) {
-      const res: { data: { result?: unknown }; headers: Record<string, unknown> } = await this.http.request<{ result?: unknown }>({ operation: 'poll', method: 'GET', url, params });
+    const pageSize = this.def.intake.pageSize;
+    const states = `^stateIN${closedStates.join(',')}`;
+    let from = toGlideDateTime(since);
+    let seenAtFrom = new Set<string>();
+    let offsetInSecond = 0;
+    for (;;) {
+      // A whole page inside one second: step through that second by offset (stable: ordered by sys_id).
+      const query = offsetInSecond > 0 ? `sys_updated_on=${from}${states}^ORDERBYsys_id` : `sys_updated_on>=${from}${states}^ORDERBYsys_updated_on^ORDERBYsys_id`;
+      const res: { data: { result?: unknown }; headers: Record<string, unknown> } = await this.http.request<{ result?: unknown }>({
+        operation: 'poll',
+        method: 'GET',
+        url: this.tablePath,
+        params: {
+          sysparm_query: query,
+          sysparm_fields: SNOW_FIELDS.join(','),
+          sysparm_limit: pageSize,
+          ...(offsetInSecond > 0 ? { sysparm_offset: offsetInSecond } : {}),
+          sysparm_exclude_reference_link: true,
+          sysparm_display_value: 'false',
+        },
+      });
       const records = Array.isArray(res.data?.result) ? (res.data.result as Record<string, unknown>[]) : [];
       const tickets: TicketSnapshot[] = [];
       let maxUpdatedAt: Date | null = null;
       let offQuery = 0;
       for (const r of records) {
+        if (offsetInSecond === 0 && r.sys_updated_on === from && seenAtFrom.has(String(r.sys_id))) continue; // already read on the previous page
         const t = mapServiceNowRecord(r, closedStates);
         // ServiceNow silently drops query terms it cannot read (and then returns everything):
         // never trust the server-side filter alone.
@@ -91,8 +108,27 @@ export class ServiceNowConnector implements Connector {
       }
       if (offQuery > 0) this.deps.logger.warn({ connectorId: this.id, offQuery }, 'ServiceNow returned records outside the query; check the closed states and field names');
       yield { tickets, maxUpdatedAt };
-      url = this.nextPage(res.headers.link as string | undefined);
-      params = undefined; // the next link carries every parameter
+
+      const more = records.length === pageSize || Boolean(parseLinkHeader(res.headers.link as string | undefined).next);
+      if (!more || records.length === 0) {
+        if (offsetInSecond === 0) return;
+        // Done with the crowded second: continue after it.
+        offsetInSecond = 0;
+        seenAtFrom = new Set();
+        from = toGlideDateTime(new Date(parseGlideDateTime(from)!.getTime() + 1000));
+        continue;
+      }
+      if (offsetInSecond > 0) {
+        offsetInSecond += records.length;
+        continue;
+      }
+      const last = String(records[records.length - 1]!.sys_updated_on ?? '');
+      if (last === from) {
+        offsetInSecond = records.length;
+        continue;
+      }
+      from = last;
+      seenAtFrom = new Set(records.filter((r) => r.sys_updated_on === last).map((r) => String(r.sys_id)));
     }
   }
 
@@ -197,17 +233,5 @@ export class ServiceNowConnector implements Connector {
       params: { sysparm_query: `element_id=${elementId}^element=${element}^valueLIKE${marker}`, sysparm_fields: 'sys_id', sysparm_limit: 1, sysparm_no_count: true },
     });
     return (res.data?.result?.length ?? 0) > 0;
-  }
-
-  /** Follows rel="next" only on the configured instance, so credentials never go to another host. */
-  private nextPage(link: string | undefined): string | null {
-    const next = parseLinkHeader(link).next;
-    if (!next) return null;
-    const u = new URL(next, this.def.baseUrl);
-    if (u.origin !== new URL(this.def.baseUrl).origin) {
-      this.deps.logger.warn({ connectorId: this.id }, 'ignoring a next-page link to another host');
-      return null;
-    }
-    return `${u.pathname}${u.search}`;
   }
 }
