@@ -100,7 +100,9 @@ export class JiraConnector implements Connector {
     if (j.issueTypes.length) parts.push(`issuetype in (${list(j.issueTypes)})`);
     // JQL reads dates in the API user's zone at minute precision: give that user UTC; the overlap covers the rest.
     parts.push(`updated >= "${DateTime.fromJSDate(since, { zone: 'UTC' }).toFormat('yyyy-MM-dd HH:mm')}"`);
-    return `${parts.join(' AND ')} ORDER BY updated ASC`;
+    // Ordered by creation, which never changes: an issue updated while we page (our own comments update
+    // it) keeps its place, so no page boundary can skip another issue.
+    return `${parts.join(' AND ')} ORDER BY created ASC, key ASC`;
   }
 
   async *pollClosures(since: Date): AsyncGenerator<PollPage> {
