@@ -29,8 +29,9 @@ export async function surveyByToken(db: Db, tokenHash: Buffer, purpose: 'answer'
     .where('k.purpose', '=', purpose)
     .executeTakeFirst();
   if (!r) return null;
-  // 'unknown' surveys may well have been delivered: whoever holds the link got the email.
-  if (purpose === 'answer' && (!['sent', 'unknown'].includes(r.status) || !r.expiresAt || r.expiresAt <= now)) return null;
+  // Whoever holds the link got the email: a survey still being marked sent ('sending') or whose outcome was
+  // lost ('unknown') can be answered like a sent one.
+  if (purpose === 'answer' && (!['sending', 'sent', 'unknown'].includes(r.status) || !r.expiresAt || r.expiresAt <= now)) return null;
   return r as TokenSurvey;
 }
 
