@@ -104,6 +104,7 @@ async function main() {
     }
   })();
   // Customers answer what arrives in the mail (30% unhappy).
+  let closingDone = false;
   const answerer = (async () => {
     while (answered.size < N) {
       const { emails } = (await (await fetch(`${ses.url}/store`)).json()) as { emails: Array<{ messageId: string; destination: { to: string[] }; body: { html?: string } }> };
@@ -124,6 +125,13 @@ async function main() {
         }
       }
       if (Date.now() - started > (chaosSeconds + 240) * 1000) break;
+      // Done when every survey has settled and every email that went out is answered (a survey whose
+      // send was cut off by a SIGKILL is 'unknown' and, by design, never re-sent: no email to answer).
+      if (closingDone && answered.size >= emails.length) {
+        const open = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM surveys WHERE status IN ('scheduled', 'sending')`.execute(service.ctx.db)).rows[0]!.n);
+        const decided = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM closures WHERE status = 'decided'`.execute(service.ctx.db)).rows[0]!.n);
+        if (open === 0 && decided >= N) break;
+      }
       await sleep(500);
     }
   })();
@@ -131,6 +139,7 @@ async function main() {
   await closer;
   await chaosLoop;
   chaosOn = false;
+  closingDone = true;
   say(`chaos: ${chaos.kills} worker SIGKILLs, ${chaos.flushes} Redis wipes, ${chaos.pgDrops} Postgres connection drops, ${chaos.storms} 429/5xx storms`);
   await answerer;
   // Quiescence: every closure decided, every answer written, every unhappy customer has a task.
