@@ -68,6 +68,8 @@ const fullShape = {
   JOB_LOCK_MS: int(1000, 600_000).default(30_000),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600).default(30),
   RECONCILE_GRACE_SECONDS: int(0, 3600).default(15),
+  /** Work still owed this long after it should have been done gets its job checked and, if it is orphaned or finished, replaced. */
+  RECONCILE_STUCK_SECONDS: int(5, 86_400).default(180),
   SCHEDULER_SYNC_SECONDS: int(1, 3600).default(30),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   ITSM_TIMEOUT_MS: int(1000, 300_000).default(20_000),

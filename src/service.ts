@@ -80,6 +80,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     secret: config.SECRET_KEY,
     now: () => new Date(),
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
+    reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
     mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
   };

@@ -42,7 +42,7 @@ async function main() {
     ADMIN_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'fatal',
     MAIL_TRANSPORT: 'ses', SES_ENDPOINT: ses.url, SES_ACCESS_KEY_ID: 'x', SES_SECRET_ACCESS_KEY: 'x', MAIL_MAX_PER_SECOND: '500',
     WORKER_CONCURRENCY: '10', BOT_MIN_SECONDS_AFTER_SEND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '100000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000',
-    RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_GRACE_SECONDS: '3', SCHEDULER_SYNC_SECONDS: '2', JOB_LOCK_MS: '3000', SEND_CLAIM_TIMEOUT_SECONDS: '20',
+    RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_GRACE_SECONDS: '3', RECONCILE_STUCK_SECONDS: '10', SCHEDULER_SYNC_SECONDS: '2', JOB_LOCK_MS: '3000', SEND_CLAIM_TIMEOUT_SECONDS: '20',
     ITSM_MAX_INLINE_WAIT_MS: '5000',
   };
   // This process: api + scheduler. The work happens in worker processes that get killed.
@@ -175,7 +175,7 @@ async function main() {
     answers: answered.size,
     notes: notes.length,
     tasks: [...tasksPerTicket.values()].reduce((a, b) => a + b, 0),
-    stillPending: await q("SELECT count(*) AS n FROM writebacks WHERE status IN ('pending','claimed')"),
+    stillPending: await q("SELECT (SELECT count(*) FROM writebacks WHERE status IN ('pending','claimed')) + (SELECT count(*) FROM surveys WHERE status IN ('scheduled','sending')) + (SELECT count(*) FROM closures WHERE status = 'pending') + (SELECT count(*) FROM follow_ups WHERE status IN ('pending','claimed')) AS n"),
   };
   say(`counted: ${JSON.stringify(context)}`);
   say(`closures lost: ${counts.closuresLost}; duplicate closures: ${counts.duplicateClosures}; duplicate surveys: ${counts.duplicateSurveys}; duplicate notes: ${counts.duplicateNotes}; duplicate tasks: ${counts.duplicateTasks}`);

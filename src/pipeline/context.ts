@@ -16,6 +16,7 @@ export interface StageContext {
   runtime: ConnectorRuntime;
   now: () => Date;
   reconcileGraceSeconds: number;
+  reconcileStuckSeconds: number;
   /**
    * How long a claim on outbound work (creating a task) protects it. Twice the job lock: by then
    * BullMQ has handed a dead worker's job to another, and the taker looks for the marker first.

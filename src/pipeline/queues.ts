@@ -10,7 +10,7 @@ export class Queues {
    * @param namespace this database's installation id: job ids are `<namespace>-<stage id>`, so a
    * re-created database never meets the ids Redis remembers from the previous one.
    */
-  constructor(connection: Redis, readonly prefix: string, readonly namespace: string) {
+  constructor(private readonly connection: Redis, readonly prefix: string, readonly namespace: string) {
     this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix })]));
   }
 
@@ -43,6 +43,27 @@ export class Queues {
         }),
       );
     }
+  }
+
+  /**
+   * For work Postgres says is still owed although it should long be done: a job that exists but can no
+   * longer do it — orphaned (its hash survived a Redis wipe mid-flight, in no queue) or completed without
+   * doing the work (it found a claim whose holder then died) — blocks re-adding its deterministic id.
+   * Such jobs are removed and added again. Failed jobs are left for an admin to inspect and retry.
+   */
+  async repair<Q extends QueueName>(name: Q, payloads: Payload<Q>[]): Promise<number> {
+    let repaired = 0;
+    const queue = this.get(name);
+    for (const p of payloads) {
+      const id = this.jobId(name, p);
+      const state = await queue.getJobState(id);
+      if (state !== 'unknown' && state !== 'completed') continue;
+      if (state === 'unknown' && !(await this.connection.exists(`${this.prefix}:${name}:${id}`))) continue;
+      await queue.remove(id).catch(() => 0);
+      await this.enqueue(name, p);
+      repaired++;
+    }
+    return repaired;
   }
 
   /** The deterministic id of the job for `payload` in queue `name`. */

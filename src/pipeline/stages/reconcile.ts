@@ -41,6 +41,19 @@ export async function reconcile(ctx: StageContext) {
   const openTasks = await ctx.db.selectFrom('follow_ups').select(['id', 'due_at', 'sla_checks']).where('status', '=', 'open').limit(BATCH).execute();
   await ctx.queues.enqueueMany('sla', openTasks.map((f) => ({ followUpId: f.id, check: f.sla_checks })), openTasks.map((f) => (f.sla_checks === 0 ? Math.max(0, f.due_at.getTime() - now) : 0)));
 
+  // Work owed for longer than RECONCILE_STUCK_SECONDS although its job should have done it: repair blocking jobs.
+  const stuckFor = sql<Date>`now() - make_interval(secs => ${ctx.reconcileStuckSeconds})`;
+  const stuckSurveys = await ctx.db.selectFrom('surveys').select('id').where('status', '=', 'scheduled').where('send_after', '<', stuckFor).limit(500).execute();
+  const stuckClosures = await ctx.db.selectFrom('closures').select('id').where('status', '=', 'pending').where('received_at', '<', stuckFor).limit(500).execute();
+  const stuckWritebacks = await ctx.db.selectFrom('writebacks').select('response_id').where('status', 'in', ['pending', 'claimed']).where('created_at', '<', stuckFor).limit(500).execute();
+  const stuckFollowUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<', stuckFor).limit(500).execute();
+  const repaired =
+    (await ctx.queues.repair('send', stuckSurveys.map((r) => ({ surveyId: r.id })))) +
+    (await ctx.queues.repair('decide', stuckClosures.map((r) => ({ closureId: r.id })))) +
+    (await ctx.queues.repair('writeback', stuckWritebacks.map((r) => ({ responseId: r.response_id })))) +
+    (await ctx.queues.repair('followup', stuckFollowUps.map((r) => ({ followUpId: r.id, responseId: r.response_id }))));
+  if (repaired > 0) ctx.logger.warn({ repaired }, 'reconciler replaced jobs that could no longer do owed work');
+
   const lost = await ctx.db
     .updateTable('surveys')
     .set({ status: 'unknown', failed_reason: 'claimed for sending but no outcome was recorded (process crashed?); not re-sent', updated_at: sql`now()` })
@@ -50,7 +63,7 @@ export async function reconcile(ctx: StageContext) {
     .execute();
   if (lost.length > 0) ctx.logger.error({ surveyIds: lost.map((l) => l.id) }, 'survey sends with unknown outcome; not re-sent');
 
-  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, writebacks: writebacks.length, followUps: followUps.length, unknown: lost.length };
+  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, writebacks: writebacks.length, followUps: followUps.length, repaired, unknown: lost.length };
   if (closures.length + events.length > 0) ctx.logger.info(counts, 'reconciler re-enqueued pending work');
   return counts;
 }

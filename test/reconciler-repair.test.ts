@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { decideClosure } from '../src/pipeline/stages/decide.js';
+import { reconcile } from '../src/pipeline/stages/reconcile.js';
+import { recordSnapshots } from '../src/store/intake.js';
+import type { TicketSnapshot } from '../src/connectors/types.js';
+import { startHarness, snowConnector, type Harness } from './support/harness.js';
+
+const snap = (id: string): TicketSnapshot => ({
+  externalId: id.padStart(32, '0'), key: `INC${id}`, title: 't', category: null, subcategory: null, priority: null, state: '7', isClosed: true, closedAt: new Date(),
+  closeCode: null, assignmentGroupId: null, assignmentGroupName: null, assigneeId: null, assigneeName: null, resolverId: null, resolverName: null,
+  requester: { externalId: `u${id}`, email: `p${id}@example.com`, name: 'P', locale: null, timeZone: null }, openedAt: null, updatedAt: new Date(),
+});
+
+describe('reconciler repairs jobs that block owed work', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ ROLES: 'api' }); // no workers: the test looks at the queue itself
+    await h.api('POST', '/admin/connectors', snowConnector(h.sim));
+  });
+  afterAll(() => h?.close());
+
+  it('replaces an orphaned job hash (a Redis wipe mid-flight) and a completed job that did not do the work', async () => {
+    const ctx = { ...h.service.ctx, reconcileStuckSeconds: 5 };
+    const surveyIds: string[] = [];
+    for (const id of ['1', '2', '3']) {
+      const [closureId] = await recordSnapshots(h.te.db, 'snow', [snap(id)], 'webhook');
+      const r = await decideClosure(ctx, closureId!);
+      surveyIds.push(r.status === 'decided' ? r.surveyId! : '');
+    }
+    await sql`UPDATE surveys SET send_after = now() - interval '10 minutes', created_at = now() - interval '10 minutes'`.execute(h.te.db);
+    const q = ctx.queues;
+    const send = q.get('send');
+    // 1: an orphaned hash (no data, in no list) under the job's deterministic id.
+    await h.te.redis.hset(`${q.prefix}:send:${q.jobId('send', { surveyId: surveyIds[0]! })}`, 'atm', '1', 'failedReason', 'orphaned');
+    // 2: a job that completed without sending (it found a claim whose holder then died).
+    await q.enqueue('send', { surveyId: surveyIds[1]! });
+    const job = (await send.getJob(q.jobId('send', { surveyId: surveyIds[1]! })))!;
+    await job.moveToCompleted('claimed by another worker', 'test-token', false).catch(async () => {
+      // moveToCompleted needs the job locked by a worker: take it as a worker would.
+      const { Worker } = await import('bullmq');
+      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefix });
+      const taken = await w.getNextJob('tok');
+      await taken!.moveToCompleted('claimed by another worker', 'tok', false);
+      await w.close();
+    });
+    expect(await send.getJobState(q.jobId('send', { surveyId: surveyIds[1]! }))).toBe('completed');
+    // 3: a healthy waiting job is left alone.
+    await q.enqueue('send', { surveyId: surveyIds[2]! });
+
+    const counts = await reconcile(ctx);
+    expect(counts.repaired).toBe(2);
+    for (const id of surveyIds) {
+      const j = await send.getJob(q.jobId('send', { surveyId: id }));
+      expect(j?.data).toEqual({ surveyId: id });
+      expect(['waiting', 'prioritized', 'delayed']).toContain(await j!.getState());
+    }
+    expect((await reconcile(ctx)).repaired).toBe(0);
+  });
+});
