@@ -48,7 +48,7 @@ export interface RunningService {
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   await ensureDatabase(config.DATABASE_URL);
-  const { db, pool } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
+  const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
@@ -106,17 +106,28 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   logger.info({ roles: [...roles], url }, 'service started');
 
+  // Every step is bounded: a hung connection must never keep the process from stopping.
+  const bounded = async (what: string, ms: number, step: () => Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      step().then(() => false, (err) => (logger.warn({ err, what }, 'shutdown step failed'), false)),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) logger.warn({ what, ms }, 'shutdown step timed out; continuing');
+  };
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();
-      await app?.close();
-      await scheduler?.stop();
-      await workers?.close(Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started)));
-      await queues.close();
-      await transport.close();
-      await Promise.allSettled([producerRedis.quit(), workerRedis.quit()]);
-      await db.destroy().catch(() => pool.end());
+      await bounded('http', 5000, async () => app?.close());
+      await bounded('scheduler', 2000, async () => scheduler?.stop());
+      const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
+      await bounded('workers', left + 2000, async () => workers?.close(left));
+      await bounded('queues', 3000, () => queues.close());
+      await bounded('mail', 2000, () => transport.close());
+      await bounded('redis', 2000, () => Promise.allSettled([producerRedis.quit(), workerRedis.quit()]));
+      await bounded('postgres', 3000, () => db.destroy());
       logger.info({ ms: Date.now() - started }, 'service stopped');
     })());
   return { ctx, app, url, scheduler, stop };
