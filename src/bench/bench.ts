@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { dropDatabase } from '../db/admin.js';
 import { sql } from 'kysely';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -27,7 +27,7 @@ async function main() {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
   dbUrl.pathname = '/feedback_bench';
-  await recreate(dbUrl.toString());
+  await dropDatabase(dbUrl.toString());
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -147,16 +147,6 @@ async function latencyPhase(service: RunningService, sim: ServiceNowSim, rate: n
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function recreate(url: string) {
-  const u = new URL(url);
-  const name = u.pathname.slice(1);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await c.end();
 }
 
 main().then(

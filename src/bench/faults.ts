@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { dropDatabase, withAdminClient } from '../db/admin.js';
+import { deleteKeys } from '../lib/redis-keys.js';
 import { sql } from 'kysely';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -31,7 +32,7 @@ async function main() {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
   dbUrl.pathname = '/feedback_faults';
-  await adminQuery(dbUrl, `DROP DATABASE IF EXISTS "feedback_faults" WITH (FORCE)`);
+  await dropDatabase(dbUrl.toString());
   const prefix = `fbfault${randomBytes(3).toString('hex')}`;
 
   const sim = createServiceNowSim({ seed: 7 });
@@ -191,25 +192,8 @@ async function main() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function deleteKeys(redis: Redis, pattern: string) {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
 async function adminQuery(dbUrl: URL, text: string) {
-  const u = new URL(dbUrl);
-  u.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: u.toString() });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
+  await withAdminClient(dbUrl.toString(), (c) => c.query(text));
 }
 
 main().then((code) => process.exit(code), (e) => {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
-import pg from 'pg';
+import { databaseName, quoteIdent, withAdminClient } from './admin.js';
 import type { Db } from './client.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -41,22 +41,18 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 
 /** Creates the database named in the URL if it does not exist yet (first run, demo, tests). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const name = databaseName(databaseUrl);
   if (!name) return false;
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
+  return withAdminClient(databaseUrl, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return false;
-    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    return true;
-  } catch (e) {
-    // Another process created it at the same moment.
-    if ((e as { code?: string }).code === '42P04') return false;
-    throw e;
-  } finally {
-    await client.end();
-  }
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      return true;
+    } catch (e) {
+      // Another process created it at the same moment.
+      if ((e as { code?: string }).code === '42P04') return false;
+      throw e;
+    }
+  });
 }

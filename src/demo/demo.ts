@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { databaseName, dropDatabase } from '../db/admin.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { connectorDefinitionSchema } from '../connectors/registry.js';
@@ -38,18 +38,9 @@ const CONNECTOR_ID = 'demo-servicenow';
 /** The demo's own database next to the configured one (never the configured one itself), emptied each run. */
 async function freshDemoDatabase(databaseUrl: string): Promise<string> {
   const url = new URL(databaseUrl);
-  const base = decodeURIComponent(url.pathname.slice(1)) || 'feedback';
-  const name = base.endsWith('_demo') ? base : `${base}_demo`;
-  url.pathname = `/${name}`;
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  const base = databaseName(databaseUrl) || 'feedback';
+  url.pathname = `/${base.endsWith('_demo') ? base : `${base}_demo`}`;
+  await dropDatabase(url.toString());
   return url.toString();
 }
 
