@@ -119,6 +119,8 @@ const fullShape = {
   /** Requests per minute per client address on survey and opt-out pages, and per survey token. */
   PAGE_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(60),
   TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
+  /** Agent-level figures (and teams on the public scoreboard) with fewer answers than this are withheld. */
+  STATS_MIN_GROUP_SIZE: int(1, 1000).default(5),
 };
 
 const dbSchema = z.object(dbShape);

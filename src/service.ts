@@ -32,6 +32,11 @@ import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
 import { registerOpsUi } from './http/routes/ops-ui.js';
+import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
+import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
+import { registerStatsRoutes } from './http/routes/admin/stats.js';
+import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
+import { HttpError } from './http/app.js';
 import { ConnectorStore } from './store/connectors.js';
 
 export interface RunningService {
@@ -179,6 +184,24 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     registerDecisionAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, ctx);
     registerJobAdminRoutes(admin, ctx);
+  });
+  // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
+  // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
+  // can be replayed against them by another site.
+  const analytics: AnalyticsDeps = { db: ctx.db, connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now };
+  void app.register(async (stats) => {
+    stats.addHook('onRequest', async (req, reply) => {
+      if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
+      void reply.header('WWW-Authenticate', ADMIN_PAGE_CHALLENGE);
+      throw new HttpError(401, 'analytics need the admin token (Authorization: Bearer <ADMIN_TOKEN>, or as the Basic password)');
+    });
+    registerStatsRoutes(stats, analytics);
+  });
+  // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
+  registerAnalyticsPages(app, {
+    adminToken: config.ADMIN_TOKEN,
+    loadDashboard: (query) => loadDashboard(analytics, query),
+    loadScoreboard: cachedScoreboard(analytics),
   });
   return app;
 }

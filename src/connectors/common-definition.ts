@@ -106,6 +106,14 @@ export const surveySettingsSchema = z
 export type SurveySettings = z.infer<typeof surveySettingsSchema>;
 export type Branding = SurveySettings['branding'];
 
+/** Reporting settings. */
+export const analyticsSchema = z
+  .object({
+    /** Publish team-level scores and trends at /scoreboard/<connector id> (no comments, no names). */
+    publicScoreboard: z.boolean().default(false),
+  })
+  .strict();
+
 export const commonFields = {
   id: connectorIdSchema,
   name: z.string().trim().min(1, 'must not be empty').max(200),
@@ -116,6 +124,7 @@ export const commonFields = {
   survey: surveySettingsSchema.prefault({}),
   writeBack: writeBackSchema.prefault({}),
   followUp: followUpSchema.prefault({}),
+  analytics: analyticsSchema.prefault({}),
   /** Calls per second to this ITSM, across all processes (0 = no limit of our own). */
   rateLimitPerSecond: z.int().min(0).max(1000).default(20),
   /** Shared secret that push notifications must carry. */

@@ -9,6 +9,8 @@ import { DEMO_PEOPLE, demoTicket } from './scenario.js';
 import { printDecisions, printLoop } from './print.js';
 import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
+import { demoHistory } from './history.js';
+import { insertPastSurveys } from '../analytics/history.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -78,6 +80,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
       // Quick for the demo; the default waits two minutes so that a change of mind makes one note.
       writeBack: { debounceSeconds: 3 },
+      analytics: { publicScoreboard: true },
     }),
   );
   await service.scheduler?.sync();
@@ -86,6 +89,15 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   const users = DEMO_PEOPLE.map((p) => sim.createUser(p));
   const agent = sim.createUser({ user_name: 'agent.smith', name: 'Agent Smith', email: 'agent.smith@it.example.com' });
   const groups = ['Service Desk', 'Network', 'End User Computing'].map((name) => sim.createGroup({ name }));
+  // Eight weeks of answered surveys, so that the dashboard shows trends on first start.
+  const agentsOf = (names: string[]) => names.map((name) => sim.createUser({ user_name: name.toLowerCase().replace(/\W+/g, '.'), name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@it.example.com` }));
+  const teamAgents = [agentsOf(['Priya Nair', 'Tom Fischer', 'Sam Lee']), agentsOf(['Lukas Meyer', 'Grace Okafor', 'Ana Silva']), agentsOf(['Hana Sato', 'Ben Carter', 'Eva Novak'])];
+  const history = demoHistory({
+    connectorId: CONNECTOR_ID,
+    now: new Date(),
+    teams: groups.map((g, i) => ({ id: g.sys_id!, name: g.name!, agents: teamAgents[i]!.map((a) => ({ id: a.sys_id!, name: a.name! })) })),
+  });
+  await insertPastSurveys(service.ctx.db, history);
 
   const out = process.stdout;
   out.write(
@@ -95,6 +107,8 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
       `  service          ${service.url}   (admin token: ${config.ADMIN_TOKEN})`,
       `  ServiceNow sim   ${simUrl}   (control API under /sim, Table API under /api/now)`,
       `  mail viewer      ${ses.url}   (every survey sent; open one and answer it in your browser)`,
+      `  dashboard        ${service.url}/admin/dashboard   (user: any, password: the admin token; ${history.length} surveys of history seeded)`,
+      `  scoreboard       ${service.url}/scoreboard/${CONNECTOR_ID}   (public, opt-in per connector)`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
       'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',

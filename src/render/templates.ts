@@ -14,7 +14,9 @@ import { templatesDir } from './paths.js';
  *   re-evaluates a value as a template.
  * - Helpers: `{{t "key.path" name=value}}` prints a localised string (placeholders filled in one
  *   pass, escaped as a whole in HTML); `{{href url}}` prints a URL we built (http(s) or a
- *   root-relative path, anything else throws) attribute-escaped without turning `=` into an entity.
+ *   root-relative path, anything else throws) attribute-escaped without turning `=` into an entity;
+ *   `{{json value}}` prints a value as JSON for a `<script type="application/json">` block, with
+ *   `<`, `>`, `&`, U+2028 and U+2029 as \u escapes so no string inside can close the element.
  * - Files in templates/pages/partials/ are partials named after the file (`{{#> layout}}`).
  */
 
@@ -28,6 +30,9 @@ export const TEMPLATE_NAMES = [
   'pages/unsubscribed',
   'pages/error',
   'pages/answers',
+  'pages/dashboard',
+  'pages/scoreboard',
+  'pages/analytics-message',
   'itsm/feedback-note.text',
   'itsm/follow-up-task.text',
   'itsm/escalation-note.text',
@@ -55,6 +60,19 @@ const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = {
   '"': '&quot;',
   "'": '&#39;',
 };
+
+const SCRIPT_JSON_ESCAPES = /[<>&\u2028\u2029]/g;
+
+/**
+ * JSON that is safe as the text of a `<script type="application/json">` element: the characters
+ * that could end the element or open a comment (`</script>`, `<!--`) become \u escapes, which
+ * JSON.parse turns back into the same characters.
+ */
+export function scriptJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new Error('json: value is not serialisable');
+  return json.replace(SCRIPT_JSON_ESCAPES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 function escapeAttribute(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
@@ -92,6 +110,10 @@ function createInstance(): typeof Handlebars {
 
   hb.registerHelper('href', function href(this: unknown, url: unknown) {
     return new hb.SafeString(escapeAttribute(checkedUrl(url)));
+  });
+
+  hb.registerHelper('json', function json(this: unknown, value: unknown) {
+    return new hb.SafeString(scriptJson(value));
   });
 
   return hb;

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/client.js';
+import type { ConnectorStore } from '../store/connectors.js';
+import { recentComments, themesReport } from './comments.js';
+import { followUpReport } from './follow-up-stats.js';
+import { firstDay, lastDay, parseStatsQuery, type StatsQuery } from './query.js';
+import { statsReport } from './stats.js';
+import { groupKeySql, groupLabelSql } from './stats-store.js';
+import type { DashboardView, ScoreboardView } from './views.js';
+
+export interface AnalyticsDeps {
+  db: Db;
+  connectors: ConnectorStore;
+  minGroupSize: number;
+  now: () => Date;
+}
+
+/** Everything the dashboard shows for one filter; the queries run side by side. */
+export async function loadDashboard(deps: AnalyticsDeps, raw: unknown): Promise<DashboardView> {
+  const q = parseStatsQuery(raw, deps.now(), { interval: 'week' });
+  const as = (groupBy: StatsQuery['groupBy']): StatsQuery => ({ ...q, groupBy });
+  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
+    deps.connectors.list(),
+    teamOptions(deps.db, q),
+    statsReport(deps.db, as('team'), deps.minGroupSize),
+    statsReport(deps.db, as('agent'), deps.minGroupSize),
+    statsReport(deps.db, as('category'), deps.minGroupSize),
+    followUpReport(deps.db, as('team')),
+    themesReport(deps.db, as('team')),
+    recentComments(deps.db, q),
+  ]);
+  const filter = { from: firstDay(q.filter), to: lastDay(q.filter), connector: q.filter.connectorId ?? '', interval: q.interval, team: q.filter.team ?? '' };
+  const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
+  return {
+    filter,
+    connectors: connectors.map((c) => ({ id: c.id, name: c.name, publicScoreboard: c.analytics.publicScoreboard })),
+    teams,
+    byTeam,
+    byAgent,
+    byCategory,
+    followUps,
+    themes,
+    recentComments: comments,
+    exportQuery,
+  };
+}
+
+/** Teams that had surveys in the range (ignoring the team filter itself), for the filter's options. */
+async function teamOptions(db: Db, q: StatsQuery) {
+  const { rows } = await sql<{ key: string; label: string }>`
+    SELECT ${groupKeySql('team')} AS key, max(${groupLabelSql('team')}) AS label
+    FROM surveys s JOIN tickets t ON t.id = s.ticket_id
+    WHERE s.sent_at >= ${q.filter.from} AND s.sent_at < ${q.filter.to} ${q.filter.connectorId ? sql`AND s.connector_id = ${q.filter.connectorId}` : sql``}
+    GROUP BY 1 ORDER BY 2`.execute(db);
+  return rows;
+}
+
+/**
+ * The public scoreboard of one connector, when its admin opted in: team-level scores and trends of
+ * the last 12 weeks (or months). Teams with fewer answers than the minimum group size are left out,
+ * since a very small team's score points at its few people. Nothing else leaves: no comments, no names.
+ */
+export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, raw: unknown): Promise<ScoreboardView | null> {
+  const def = await deps.connectors.get(connectorId);
+  if (!def || !def.analytics.publicScoreboard) return null;
+  const interval = (raw as { interval?: string } | undefined)?.interval === 'month' ? 'month' : 'week';
+  const now = deps.now();
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const from = interval === 'week' ? new Date(to.getTime() - 83 * 86_400_000) : new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
+  const q = parseStatsQuery({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), connector: connectorId, groupBy: 'team', interval }, now);
+  const report = await statsReport(deps.db, q, deps.minGroupSize);
+  return {
+    organisationName: def.survey.branding.organisationName,
+    from: report.from,
+    to: report.to,
+    interval,
+    teams: report.groups
+      .filter((g) => g.funnel.answered >= deps.minGroupSize)
+      .map((g) => ({
+        label: g.label,
+        answered: g.funnel.answered,
+        csat: g.csat,
+        nps: g.nps,
+        ces: g.ces,
+        series: g.series.map((p) => ({ period: p.period, funnel: p.funnel, csat: p.csat, nps: p.nps, ces: p.ces, detractors: p.detractors })),
+      })),
+  };
+}
+
+/**
+ * The scoreboard is public: a minute-old answer per connector and interval keeps anyone who reloads it
+ * in a loop from running the stats query each time. Unknown or private connectors are not cached.
+ */
+export function cachedScoreboard(deps: AnalyticsDeps, ttlMs = 60_000) {
+  const cache = new Map<string, { at: number; view: Promise<ScoreboardView | null> }>();
+  return (connectorId: string, raw: unknown): Promise<ScoreboardView | null> => {
+    const key = `${connectorId}|${(raw as { interval?: string } | undefined)?.interval === 'month' ? 'month' : 'week'}`;
+    const hit = cache.get(key);
+    if (hit && deps.now().getTime() - hit.at < ttlMs) return hit.view;
+    const view = loadScoreboard(deps, connectorId, raw);
+    cache.set(key, { at: deps.now().getTime(), view });
+    // Failures and connectors without a scoreboard are not kept (a mistyped id must not grow the map).
+    void view.then((v) => v ?? cache.delete(key), () => cache.delete(key));
+    return view;
+  };
+}

@@ -1,0 +1,24 @@
+import type { FollowUpReport, ScoreboardReport, StatsReport, ThemesReport, TimeInterval } from './types.js';
+
+/** What the dashboard page is rendered from (built by src/analytics/dashboard-data.ts). */
+export interface DashboardView {
+  /** The filter as the form shows it (dates as YYYY-MM-DD). */
+  filter: { from: string; to: string; connector: string; interval: TimeInterval; team: string };
+  connectors: { id: string; name: string; publicScoreboard: boolean }[];
+  /** Team options for the filter. */
+  teams: { key: string; label: string }[];
+  /** groupBy 'team' with the chosen interval: trend per team + scoreboard. */
+  byTeam: StatsReport;
+  /** groupBy 'agent' (small groups hidden). */
+  byAgent: StatsReport;
+  /** groupBy 'category'. */
+  byCategory: StatsReport;
+  followUps: FollowUpReport;
+  themes: ThemesReport;
+  /** Latest answers with a comment (admin only; customer text, must be shown escaped). */
+  recentComments: { ticket: string | null; team: string | null; scale: string; score: number; comment: string; submittedAt: string }[];
+  /** Query string (without '?') of the current filter, for CSV export links. */
+  exportQuery: string;
+}
+
+export type ScoreboardView = ScoreboardReport;
