@@ -6,7 +6,7 @@ import { connectorDefinitionSchema } from '../connectors/registry.js';
 import { startService } from '../service.js';
 import { createServiceNowSim } from '../sim/servicenow/sim.js';
 import { DEMO_PEOPLE, demoTicket } from './scenario.js';
-import { printDecisions, printLoop } from './print.js';
+import { printCursors, printDecisions, printLoop } from './print.js';
 import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
@@ -119,7 +119,8 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   );
 
   const since = new Date();
-  let lastId = '0';
+  const cursors = await printCursors(service.ctx.db);
+  let lastId = cursors.decision;
   let n = 0;
   const closer = setInterval(() => {
     const t = demoTicket(n++, users, agent, groups);
@@ -127,7 +128,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     sim.closeIncident(inc.sys_id!, t.close);
   }, 1000);
   const customers = new DemoCustomers(ses.url, out);
-  let loopCursor = { writeback: '0', followUp: '0' };
+  let loopCursor = cursors.loop;
   const printer = setInterval(() => {
     void printDecisions(service.ctx.db, lastId, out).then((id) => (lastId = id));
     void printLoop(service.ctx.db, loopCursor, out).then((c) => (loopCursor = c));

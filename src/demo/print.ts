@@ -43,3 +43,10 @@ export async function printLoop(db: Db, after: { writeback: string; followUp: st
   for (const t of tasks) out.write(`  ${(t.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} FOLLOW-UP    → ${t.task} for the ticket's team, due ${t.due_at.toISOString().slice(0, 16).replace('T', ' ')}Z (24 h)\n`);
   return { writeback: notes.at(-1)?.id ?? after.writeback, followUp: tasks.at(-1)?.id ?? after.followUp };
 }
+
+/** Cursors past everything already in the database (the seeded history is not news). */
+export async function printCursors(db: Db) {
+  const max = async (table: 'survey_decisions' | 'writebacks' | 'follow_ups') =>
+    String((await db.selectFrom(table).select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? '0');
+  return { decision: await max('survey_decisions'), loop: { writeback: await max('writebacks'), followUp: await max('follow_ups') } };
+}
