@@ -23,12 +23,17 @@ export class SmtpTransport implements MailTransport {
       });
       return { messageId: String(info.messageId) };
     } catch (e) {
-      const err = e as Error & { code?: string; responseCode?: number };
+      const err = e as Error & { code?: string; responseCode?: number; originalCode?: string };
+      // Refused credentials are a configuration problem, not this email's: stop sending and alert.
+      if (err.code === 'EAUTH') throw new MailSendError('paused', `SMTP authentication failed: ${err.message}`, err.code);
       if (typeof err.responseCode === 'number') {
         // SMTP: 4xx is a temporary refusal, 5xx a permanent one.
         throw new MailSendError(err.responseCode >= 500 ? 'permanent' : 'retryable', `SMTP ${err.responseCode}: ${err.message}`, String(err.responseCode));
       }
-      throw new MailSendError(classifyNetworkError(err), `SMTP ${err.code ?? err.name}: ${err.message}`, err.code);
+      // nodemailer wraps socket errors as ESOCKET/ECONNECTION and keeps the cause in originalCode:
+      // a refused connection proves nothing was sent, a connection lost mid-message does not.
+      const code = err.originalCode ?? err.code;
+      throw new MailSendError(classifyNetworkError({ code }), `SMTP ${code ?? err.name}: ${err.message}`, code);
     }
   }
 
