@@ -88,11 +88,18 @@ describe('closing the loop on ServiceNow', () => {
       headers: { authorization: `Basic ${Buffer.from('integration:integration-pass').toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ state: '3', close_notes: 'Called the customer; replaced the laptop.' }),
     });
+    expect((await h.api('PATCH', '/admin/connectors/snow', { followUp: { escalation: { email: 'desk-leads@it.example.com' } } })).status).toBe(200);
     const later = { ...h.service.ctx, now: () => new Date(open!.due_at.getTime() + 60_000) };
     const { checkFollowUpSla } = await import('../src/pipeline/stages/sla.js');
     expect(await checkFollowUpSla(later, open!.id, 0)).toBe('overdue, escalated');
     expect(await checkFollowUpSla(later, open!.id, 1)).toBe('overdue, escalated');
     expect(h.sim.table('sys_journal_field').filter((j) => j.value!.startsWith('ESCALATION'))).toHaveLength(2); // ticket + task, once
+    // And one email to the team leads, with a link to the ticket.
+    const escalations = (h.service.ctx.mail.transport as MemoryTransport).sent.filter((m) => m.tags.kind === 'escalation');
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({ to: 'desk-leads@it.example.com', tags: { follow_up_id: open!.id } });
+    expect(escalations[0]!.subject).toMatch(/^Overdue follow-up: unhappy customer on INC\d+/);
+    expect(escalations[0]!.text).toContain(`${h.sim.url}/`);
     expect(await checkFollowUpSla(later, closed!.id, 0)).toMatch(/^closed/);
     const rows = await h.te.db.selectFrom('follow_ups').select(['id', 'status', 'overdue_at', 'escalated_at', 'outcome']).where('id', 'in', [open!.id, closed!.id]).orderBy('id').execute();
     expect(rows[0]).toMatchObject({ status: 'open', overdue_at: expect.any(Date), escalated_at: expect.any(Date) });
