@@ -18,7 +18,7 @@ export interface AnalyticsAsset {
   url: string;
 }
 
-export type AnalyticsAssetName = 'chart' | 'dashboardJs' | 'scoreboardJs' | 'css';
+export type AnalyticsAssetName = 'chart' | 'commonJs' | 'dashboardJs' | 'scoreboardJs' | 'css';
 
 let loaded: Readonly<Record<AnalyticsAssetName, AnalyticsAsset>> | null = null;
 
@@ -45,6 +45,7 @@ export function analyticsAssets(): Readonly<Record<AnalyticsAssetName, Analytics
   const js = 'text/javascript; charset=utf-8';
   loaded = Object.freeze({
     chart: asset('/assets/chart.umd.min.js', js, Buffer.from(chart, 'utf8')),
+    commonJs: asset('/assets/charts-common.js', js, readFileSync(join(pages, 'charts-common.js'))),
     dashboardJs: asset('/assets/dashboard.js', js, readFileSync(join(pages, 'dashboard.js'))),
     scoreboardJs: asset('/assets/scoreboard.js', js, readFileSync(join(pages, 'scoreboard.js'))),
     css: asset('/assets/dashboard.css', 'text/css; charset=utf-8', readFileSync(join(pages, 'dashboard.css'))),

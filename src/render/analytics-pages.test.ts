@@ -42,7 +42,7 @@ function expectNoInjectedMarkup(html: string) {
   }
   // Scripts: only the page's own files and the JSON data block, nothing inline.
   for (const tag of tags(html).filter((t) => /^<script\b/i.test(t))) {
-    expect(tag).toMatch(/^<script (src="\/assets\/[a-z.]+\.js\?v=[0-9a-f]{12}" defer|type="application\/json" id="(dashboard|scoreboard)-data")>$/);
+    expect(tag).toMatch(/^<script (src="\/assets\/[a-z.-]+\.js\?v=[0-9a-f]{12}" defer|type="application\/json" id="(dashboard|scoreboard)-data")>$/);
   }
 }
 

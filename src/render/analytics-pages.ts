@@ -285,7 +285,7 @@ export function renderDashboard(view: DashboardView): string {
   };
 
   return render('pages/dashboard', {
-    ...layoutBase('Customer feedback dashboard', true, [assets.chart.url, assets.dashboardJs.url]),
+    ...layoutBase('Customer feedback dashboard', true, [assets.chart.url, assets.commonJs.url, assets.dashboardJs.url]),
     periodText: `${dayText(filter.from)} – ${dayText(filter.to)}`,
     scopeText: `${scope.join(' · ')} · ${INTERVAL_TEXT[interval].adverb}`,
     form: {
@@ -428,7 +428,7 @@ export function renderScoreboard(view: ScoreboardView): string {
 
   const data = { axis: INTERVAL_TEXT[interval].axis, labels: labels.map((l) => l.short), titles: labels.map((l) => l.long), teams: charts };
   return render('pages/scoreboard', {
-    ...layoutBase(`Customer satisfaction – ${view.organisationName}`, false, [assets.chart.url, assets.scoreboardJs.url]),
+    ...layoutBase(`Customer satisfaction – ${view.organisationName}`, false, [assets.chart.url, assets.commonJs.url, assets.scoreboardJs.url]),
     organisationName: view.organisationName,
     periodText: `${dayText(view.from)} – ${dayText(view.to)}`,
     intervalText: INTERVAL_TEXT[interval].adverb,

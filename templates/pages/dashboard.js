@@ -11,35 +11,13 @@
   var PALETTE = ['#0b5cad', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#6a3d9a', '#8c6d31', '#b2182b', '#2b8a99'];
   var DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
 
-  function readData(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try {
-      return JSON.parse(el.textContent || 'null');
-    } catch (err) {
-      console.warn('dashboard: chart data is not valid JSON', err);
-      return null;
-    }
-  }
-
-  function cssVar(name, fallback) {
-    var v = getComputedStyle(document.documentElement).getPropertyValue(name);
-    return v && v.trim() ? v.trim() : fallback;
-  }
-
-  /** Marks a canvas once Chart.js has drawn on it (tests and screenshots wait for this). */
-  var markRendered = {
-    id: 'markRendered',
-    afterRender: function (chart) {
-      chart.canvas.setAttribute('data-rendered', 'true');
-    },
-  };
+  var C = window.FeedbackCharts;
+  var readData = C.readData;
+  var cssVar = C.cssVar;
+  var markRendered = C.markRendered;
 
   function formatValue(scale, v) {
-    if (v === null || v === undefined) return '—';
-    if (scale.id === 'csat') return Math.round(v) + '%';
-    if (scale.id === 'nps') return (v > 0 ? '+' : v < 0 ? '−' : '') + Math.abs(Math.round(v));
-    return Number(v).toFixed(1);
+    return C.formatValue(scale.id, v);
   }
 
   function setDefaults(Chart) {

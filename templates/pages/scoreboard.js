@@ -7,35 +7,11 @@
 (function () {
   'use strict';
 
-  function readData(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try {
-      return JSON.parse(el.textContent || 'null');
-    } catch (err) {
-      console.warn('scoreboard: chart data is not valid JSON', err);
-      return null;
-    }
-  }
-
-  function cssVar(name, fallback) {
-    var v = getComputedStyle(document.documentElement).getPropertyValue(name);
-    return v && v.trim() ? v.trim() : fallback;
-  }
-
-  var markRendered = {
-    id: 'markRendered',
-    afterRender: function (chart) {
-      chart.canvas.setAttribute('data-rendered', 'true');
-    },
-  };
-
-  function formatValue(scale, v) {
-    if (v === null || v === undefined) return '—';
-    if (scale === 'csat') return Math.round(v) + '%';
-    if (scale === 'nps') return (v > 0 ? '+' : v < 0 ? '−' : '') + Math.abs(Math.round(v));
-    return Number(v).toFixed(1);
-  }
+  var C = window.FeedbackCharts;
+  var readData = C.readData;
+  var cssVar = C.cssVar;
+  var markRendered = C.markRendered;
+  var formatValue = C.formatValue;
 
   /** Shared y range per scale, padded on both sides so a line at 100% is not cut by the edge. */
   function ranges(teams) {
