@@ -38,6 +38,7 @@ import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { ConnectorStore } from './store/connectors.js';
+import { OAuthTokenStore } from './store/oauth-tokens.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -73,6 +74,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     gate,
     onCall: (c) => metrics.itsmCalls.inc({ connector: c.connectorId, operation: c.operation, status: String(c.status) }),
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
+    oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
   });
   const ctx: StageContext = {
     db,

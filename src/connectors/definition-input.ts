@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { keepUnchangedSecrets, mergePatch } from './definition-secrets.js';
+import { keepUnchangedSecrets, mergePatch, nulledPaths } from './definition-secrets.js';
 import { connectorDefinitionSchema, secretPathsOf, type ConnectorDefinition } from './registry.js';
 
 export interface FieldIssue {
@@ -35,7 +35,8 @@ export function patchDefinition(patch: unknown, existing: ConnectorDefinition): 
     if (patch[k] !== undefined && patch[k] !== existing[k]) return { ok: false, issues: [{ path: k, message: `cannot be changed (delete and create the connector instead)` }] };
   }
   const merged = mergePatch(existing as Obj, patch);
-  return validateDefinition(keepUnchangedSecrets(merged, existing as Obj, secretPathsOf(existing.kind)));
+  const paths = secretPathsOf(existing.kind);
+  return validateDefinition(keepUnchangedSecrets(merged, existing as Obj, paths, nulledPaths(patch, paths)));
 }
 
 export const formatIssues = (issues: FieldIssue[]) => issues.map((i) => `${i.path}: ${i.message}`).join('; ');

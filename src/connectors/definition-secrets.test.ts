@@ -22,6 +22,11 @@ describe('definition secrets', () => {
     expect(keepUnchangedSecrets(input, def, paths)).toEqual({ id: 'x', auth: { type: 'basic', username: 'u2', password: 'p' }, webhookSecret: 'w'.repeat(16) });
   });
 
+  it('removes a secret sent as null (or named as removed by a merge patch), e.g. to switch auth forms', () => {
+    expect(keepUnchangedSecrets({ id: 'x', auth: { type: 'basic', username: 'u', password: null }, webhookSecret: MASK }, def, paths)).toEqual({ id: 'x', auth: { type: 'basic', username: 'u' }, webhookSecret: 'w'.repeat(16) });
+    expect(keepUnchangedSecrets({ id: 'x', auth: { type: 'basic', username: 'u' } }, def, paths, ['auth.password'])).toEqual({ id: 'x', auth: { type: 'basic', username: 'u' }, webhookSecret: 'w'.repeat(16) });
+  });
+
   it('merges patches and reports changed paths', () => {
     const merged = mergePatch({ rules: { cooldownDays: 14, exclude: { categories: ['a'] } }, name: 'n' }, { rules: { exclude: { categories: ['b'] } }, name: null });
     expect(merged).toEqual({ rules: { cooldownDays: 14, exclude: { categories: ['b'] } } });

@@ -50,15 +50,22 @@ export function maskSecrets(def: Obj, paths: readonly string[]): Obj {
   return out;
 }
 
-/** In an update, a secret left out or sent back masked keeps its stored value. */
-export function keepUnchangedSecrets(input: Obj, existing: Obj, paths: readonly string[]): Obj {
+/**
+ * In an update, a secret left out or sent back masked keeps its stored value; one set to null (or named
+ * in `removed`, for a merge patch that already dropped its nulls) is removed, e.g. to switch auth forms.
+ */
+export function keepUnchangedSecrets(input: Obj, existing: Obj, paths: readonly string[], removed: readonly string[] = []): Obj {
   const out = clone(input);
   for (const p of paths) {
     const given = get(out, p);
-    if (given === undefined || given === MASK) set(out, p, get(existing, p));
+    if (given === null || removed.includes(p)) set(out, p, undefined);
+    else if (given === undefined || given === MASK) set(out, p, get(existing, p));
   }
   return out;
 }
+
+/** The secret paths a merge patch sets to null (to remove them). */
+export const nulledPaths = (patch: Obj, paths: readonly string[]): string[] => paths.filter((p) => get(patch, p) === null);
 
 /** Recursive merge for PATCH: objects merge, arrays and scalars replace, null removes. */
 export function mergePatch(base: Obj, patch: Obj): Obj {

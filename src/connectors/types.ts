@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RateGate } from '../lib/rate-gate.js';
+import type { OAuthTokenStore } from '../store/oauth-tokens.js';
 
 /** A ticket as every connector reports it: plain data, ITSM specifics already mapped. */
 export interface TicketSnapshot {
@@ -132,4 +133,6 @@ export interface ConnectorDeps {
   http: { timeoutMs: number; maxAttempts: number; maxInlineWaitMs: number };
   /** Observes each ITSM call (metrics hook); never throws. */
   onCall?: (call: { connectorId: string; operation: string; status: number | 'network' }) => void;
+  /** OAuth token state shared across processes (rotating refresh tokens, e.g. Jira Cloud 3LO apps). */
+  oauthTokens?: OAuthTokenStore;
 }

@@ -17,6 +17,20 @@ export interface ConnectorsTable {
   updated_at: Timestamp;
 }
 
+export interface OAuthTokensTable {
+  connector_id: string;
+  access_token_ciphertext: string | null;
+  expires_at: NullableTimestamp;
+  issued_at: NullableTimestamp;
+  refresh_token_ciphertext: string;
+  seed_hash: string;
+  grant_error: string | null;
+  grant_error_client: string | null;
+  retry_not_before: NullableTimestamp;
+  failures: Generated<number>;
+  updated_at: Timestamp;
+}
+
 export interface PollCursorsTable {
   connector_id: string;
   cursor_at: Timestamp;
@@ -223,6 +237,7 @@ export interface InstallationTable {
 export interface Database {
   installation: InstallationTable;
   connectors: ConnectorsTable;
+  oauth_tokens: OAuthTokensTable;
   poll_cursors: PollCursorsTable;
   people: PeopleTable;
   tickets: TicketsTable;

@@ -2,10 +2,14 @@ import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axio
 import { backoffMs, parseRetryAfter, RetryLaterError, sleep } from '../../lib/retry.js';
 import type { ConnectorDeps } from '../types.js';
 
-/** Adds credentials to a request; `invalidate` forces a new token after a 401. */
+/**
+ * Adds credentials to a request; `invalidate` forces a new token after a 401 (the call is then retried
+ * once). It is given the headers the refused request carried, so a token that another request has
+ * already replaced is not thrown away again.
+ */
 export interface AuthProvider {
   headers(): Promise<Record<string, string>>;
-  invalidate?(): void;
+  invalidate?(rejected?: Record<string, string>): void;
 }
 
 /** A call the ITSM refused for good (4xx other than 401-after-refresh/408/429), or that kept failing. */
@@ -74,13 +78,15 @@ export class ItsmHttp {
       await this.waitForGate(maxInlineWaitMs);
       if (this.perSecond > 0) await this.deps.gate.acquire(this.connectorId, this.perSecond);
       let res: AxiosResponse<T>;
+      let authHeaders: Record<string, string> | undefined;
       try {
+        authHeaders = await this.auth.headers();
         res = await this.axios.request<T>({
           method: req.method,
           url: req.url,
           params: req.params,
           data: req.data,
-          headers: { Accept: 'application/json', ...(req.data !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers, ...(await this.auth.headers()) },
+          headers: { Accept: 'application/json', ...(req.data !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers, ...authHeaders },
         });
       } catch (e) {
         if (e instanceof ItsmError || e instanceof RetryLaterError) throw e; // from the auth provider
@@ -96,7 +102,7 @@ export class ItsmHttp {
       last = this.describeError(res.data);
       if (res.status === 401 && !refreshed && this.auth.invalidate) {
         refreshed = true;
-        this.auth.invalidate();
+        this.auth.invalidate(authHeaders);
         attempt--; // a token refresh is not a failed attempt
         continue;
       }

@@ -1,10 +1,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
+import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
-import type { JiraDefinition } from './definition.js';
+import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
+import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
 
 /** Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons). */
@@ -56,8 +57,20 @@ export class JiraConnector implements Connector {
 
   private authProvider(): AuthProvider {
     const a = this.def.auth;
-    const value = a.type === 'basic' ? `Basic ${Buffer.from(`${a.email}:${a.apiToken}`).toString('base64')}` : `Bearer ${a.type === 'oauth' ? a.accessToken : a.token}`;
-    return { headers: async () => ({ Authorization: value }) };
+    if (a.type === 'basic') {
+      const value = `Basic ${Buffer.from(`${a.email}:${a.apiToken}`).toString('base64')}`;
+      return { headers: async () => ({ Authorization: value }) };
+    }
+    if (a.type === 'pat') return { headers: async () => ({ Authorization: `Bearer ${a.token}` }) };
+    const grant = jiraOAuthGrant(a)!;
+    // The static form is never refreshed: Atlassian's access tokens stop working after about an hour.
+    if (grant.kind === 'static') return { headers: async () => ({ Authorization: `Bearer ${grant.accessToken}` }) };
+    const store = this.deps.oauthTokens;
+    if (!store) {
+      const err = new ItsmError(this.def.id, 'oauth-token', 'network', true, 'Jira OAuth with a refresh token needs the shared token store (ConnectorDeps.oauthTokens), which this process was not given');
+      return { headers: async () => Promise.reject(err) };
+    }
+    return new JiraOAuthTokens({ connectorId: this.def.id, tokenUrl: this.def.jira.oauthTokenUrl, clientId: grant.clientId, clientSecret: grant.clientSecret }, store, this.deps);
   }
 
   // ---- intake ---------------------------------------------------------------------------------

@@ -6,8 +6,37 @@ const projectKey = z.string().regex(/^[A-Z][A-Z0-9_]{0,19}$/, 'must be a Jira pr
 const auth = z.discriminatedUnion('type', [
   /** Jira Cloud: an Atlassian account's email and API token. */
   z.object({ type: z.literal('basic'), email: z.email('must be an email address'), apiToken: nonEmpty }).strict(),
-  /** Jira Cloud through an OAuth 2.0 (3LO) app: calls go to api.atlassian.com/ex/jira/{cloudId}. */
-  z.object({ type: z.literal('oauth'), cloudId: nonEmpty, accessToken: nonEmpty }).strict(),
+  /**
+   * Jira Cloud through an OAuth 2.0 (3LO) app: calls go to api.atlassian.com/ex/jira/{cloudId}. Either
+   * clientId + clientSecret + refreshToken (the access token is refreshed, the rotating refresh token kept
+   * encrypted in oauth_tokens), or a static accessToken (never refreshed: it stops working after about an hour).
+   */
+  z
+    .object({
+      type: z.literal('oauth'),
+      cloudId: nonEmpty,
+      clientId: nonEmpty.optional(),
+      clientSecret: nonEmpty.optional(),
+      refreshToken: nonEmpty.optional(),
+      accessToken: nonEmpty.optional(),
+    })
+    .strict()
+    .superRefine((a, ctx) => {
+      const refreshFields = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((f) => a[f] !== undefined);
+      if (a.accessToken !== undefined) {
+        for (const f of refreshFields) {
+          ctx.addIssue({ code: 'custom', path: [f], message: `${f} cannot be combined with accessToken: give either clientId, clientSecret and refreshToken (refreshed automatically), or a static accessToken (expires after about an hour)` });
+        }
+        return;
+      }
+      if (refreshFields.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['refreshToken'], message: 'refreshToken is required (with clientId and clientSecret), unless a static accessToken is given' });
+        return;
+      }
+      for (const f of (['clientId', 'clientSecret', 'refreshToken'] as const).filter((x) => a[x] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [f], message: `${f} is required: refreshing OAuth needs clientId, clientSecret and refreshToken` });
+      }
+    }),
   /** Jira Data Center / Server: a personal access token. */
   z.object({ type: z.literal('pat'), token: nonEmpty }).strict(),
 ]);
@@ -41,6 +70,8 @@ export const jiraDefinitionSchema = z
         propertyKey: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/).default('csat'),
         /** OAuth: base of the Atlassian API gateway (override only for tests). */
         oauthApiUrl: httpUrlSchema.default('https://api.atlassian.com'),
+        /** OAuth: Atlassian's token endpoint, used to refresh access tokens (override only for tests). */
+        oauthTokenUrl: httpUrlSchema.default('https://auth.atlassian.com/oauth/token'),
       })
       .strict(),
   })
@@ -52,4 +83,15 @@ export const jiraDefinitionSchema = z
   });
 
 export type JiraDefinition = z.infer<typeof jiraDefinitionSchema>;
-export const jiraSecretPaths = ['auth.apiToken', 'auth.accessToken', 'auth.token', 'webhookSecret'] as const;
+export const jiraSecretPaths = ['auth.apiToken', 'auth.accessToken', 'auth.clientSecret', 'auth.refreshToken', 'auth.token', 'webhookSecret'] as const;
+
+/** The two OAuth forms: refreshing (client credentials + rotating refresh token) or a static access token. */
+export type JiraOAuthGrant = { kind: 'refresh'; clientId: string; clientSecret: string; refreshToken: string } | { kind: 'static'; accessToken: string };
+
+/** Which OAuth form a (validated) oauth auth block uses; null for basic / pat. */
+export function jiraOAuthGrant(auth: JiraDefinition['auth']): JiraOAuthGrant | null {
+  if (auth.type !== 'oauth') return null;
+  if (auth.accessToken !== undefined) return { kind: 'static', accessToken: auth.accessToken };
+  if (auth.clientId === undefined || auth.clientSecret === undefined || auth.refreshToken === undefined) throw new Error('unvalidated Jira OAuth auth block');
+  return { kind: 'refresh', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken };
+}

@@ -22,6 +22,8 @@ export class JiraAuth {
   constructor(
     private readonly accounts: Array<BasicAccount & { accountId: string; username: string }>,
     private readonly bearerTokens: string[],
+    /** Tokens issued at run time (OAuth access tokens from the token endpoint), checked for expiry there. */
+    private readonly issuedBearer: (token: string) => boolean = () => false,
   ) {}
 
   authenticate(header: string | undefined, allowBasic: boolean): AuthResult {
@@ -30,7 +32,8 @@ export class JiraAuth {
     if (bearer?.[1]) {
       const token = bearer[1];
       const owner = this.accounts[0];
-      return owner && this.bearerTokens.some((t) => safeEqual(t, token)) ? { ok: true, accountId: owner.accountId, scheme: 'bearer' } : { ok: false, reason: 'failed' };
+      const known = this.bearerTokens.some((t) => safeEqual(t, token)) || this.issuedBearer(token);
+      return owner && known ? { ok: true, accountId: owner.accountId, scheme: 'bearer' } : { ok: false, reason: 'failed' };
     }
     const basic = /^Basic\s+(\S+)$/i.exec(header.trim());
     if (!basic?.[1] || !allowBasic) return { ok: false, reason: 'failed' };

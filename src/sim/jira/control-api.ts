@@ -50,6 +50,13 @@ const webhookSchema = z
   .partial()
   .strict();
 
+const oauthSettingsSchema = z.object({ accessTokenTtlSeconds: z.number().positive().max(86_400) }).partial().strict();
+const oauthGrantSchema = z.object({ clientId: z.string().min(1) }).partial().strict();
+const oauthRevokeSchema = z.object({ grantId: z.string().min(1) }).partial().strict();
+const oauthFailSchema = z
+  .object({ count: z.number().int().min(1).max(1000), status: z.union([z.literal(429), z.literal(500), z.literal(503)]).default(503), retryAfterSeconds: z.number().min(0).nullable().default(null) })
+  .strict();
+
 type Parsed<T> = { ok: true; value: T } | { ok: false };
 
 /** Parses the raw JSON body (empty body = `emptyAs`) and validates it; answers 400 itself on failure. */
@@ -164,6 +171,33 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
     return reply.code(204).send();
   });
   app.get('/sim/webhook/deliveries', async (_req, reply) => reply.send(sim.webhook.deliveries));
+
+  // OAuth 2.0 (3LO) token endpoint: lifetime of issued access tokens, new grants (first refresh token),
+  // revocation (the user removed the app) and seeded failures of POST /oauth/token.
+  const oauthView = () => ({ accessTokenTtlSeconds: sim.oauth.accessTokenTtlSeconds, clients: sim.oauth.clients.map((c) => ({ clientId: c.clientId })), grants: sim.oauth.grants() });
+  app.get('/sim/oauth', async (_req, reply) => reply.send(oauthView()));
+  app.put('/sim/oauth', async (req, reply) => {
+    const b = validate(req, reply, oauthSettingsSchema, undefined);
+    if (!b.ok) return reply;
+    if (b.value.accessTokenTtlSeconds !== undefined) sim.oauth.accessTokenTtlSeconds = b.value.accessTokenTtlSeconds;
+    return reply.send(oauthView());
+  });
+  app.post('/sim/oauth/grants', async (req, reply) => {
+    const b = validate(req, reply, oauthGrantSchema, {});
+    if (!b.ok) return reply;
+    return attempt(reply.code(201), 400, () => sim.oauth.issueGrant(b.value.clientId));
+  });
+  app.post('/sim/oauth/revoke', async (req, reply) => {
+    const b = validate(req, reply, oauthRevokeSchema, {});
+    if (!b.ok) return reply;
+    return attempt(reply, 404, () => sim.oauth.revoke(b.value.grantId));
+  });
+  app.post('/sim/oauth/fail', async (req, reply) => {
+    const b = validate(req, reply, oauthFailSchema, undefined);
+    if (!b.ok) return reply;
+    sim.oauth.failNext(b.value.count, b.value.status, b.value.retryAfterSeconds);
+    return reply.code(204).send();
+  });
 
   app.get('/sim/stats', async (_req, reply) => reply.send(sim.stats()));
   app.post('/sim/stats/reset', async (_req, reply) => {

@@ -8,6 +8,8 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { textToAdf } from './adf.js';
 import { JiraAuth } from './auth.js';
+import { JiraOAuthServer } from './oauth.js';
+import type { JiraOAuthOptions, OAuthGrantView } from './oauth.js';
 import { registerControlApi } from './control-api.js';
 import { jiraError } from './errors.js';
 import { FaultInjector } from './faults.js';
@@ -26,6 +28,7 @@ export type { Faults } from './faults.js';
 export type { JiraSimStats, WebhookStats } from './stats.js';
 export type { JiraWebhookTarget, WebhookDelivery } from './webhook.js';
 export type { StatusName } from './store.js';
+export type { JiraOAuthOptions, OAuthGrantView, OAuthStats } from './oauth.js';
 
 export interface JiraSimOptions {
   variant?: 'cloud' | 'datacenter';
@@ -39,6 +42,8 @@ export interface JiraSimOptions {
   bearerTokens?: string[];
   /** Origin used in `self` links and webhook payloads; default the listening URL (else the request's Host). */
   baseUrl?: string;
+  /** The OAuth 2.0 (3LO) token endpoint at POST /oauth/token: registered apps and access-token lifetime. */
+  oauth?: JiraOAuthOptions;
 }
 
 export interface NewIssue {
@@ -80,6 +85,19 @@ export interface JiraSim {
   links(): any[];
   stats(): JiraSimStats;
   resetStats(): void;
+  /** Atlassian's token endpoint (POST /oauth/token, rotating refresh tokens); see oauth.ts. */
+  oauth: {
+    /** Lifetime of access tokens issued from now on, in seconds. */
+    accessTokenTtlSeconds: number;
+    readonly clients: ReadonlyArray<{ clientId: string; clientSecret: string }>;
+    /** A user consented to the app (with offline_access): returns the grant's first refresh token. */
+    issueGrant(clientId?: string): OAuthGrantView;
+    /** Revokes one grant (or all): its refresh and access tokens stop working. */
+    revoke(grantId?: string): void;
+    /** The next `count` token requests fail with `status` (and Retry-After when given). */
+    failNext(count: number, status?: 429 | 500 | 503, retryAfterSeconds?: number | null): void;
+    grants(): OAuthGrantView[];
+  };
   webhook: {
     target: null | JiraWebhookTarget;
     duplicateRate: number;
@@ -109,7 +127,8 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     return { ...a, accountId: u.accountId, username: u.name };
   });
   if (accounts.length === 0) throw new Error('at least one user account is needed');
-  const auth = new JiraAuth(accounts, opts.bearerTokens ?? ['bearer-token']);
+  const oauth = new JiraOAuthServer(opts.oauth);
+  const auth = new JiraAuth(accounts, opts.bearerTokens ?? ['bearer-token'], variant === 'cloud' ? (t) => oauth.isValidAccessToken(t) : undefined);
   const botId = accounts[0]!.accountId;
 
   const siteBase = () => (opts.baseUrl ?? (url || 'http://jira.sim.invalid')).replace(/\/+$/, '');
@@ -149,6 +168,13 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     return reply.code(status).send(jiraError([err.message ?? 'Internal server error']));
   });
+
+  if (variant === 'cloud') {
+    app.post('/oauth/token', async (req, reply) => {
+      const a = oauth.handle(typeof req.body === 'string' ? req.body : '', String(req.headers['content-type'] ?? '').toLowerCase());
+      return reply.code(a.status).headers(a.headers).send(a.body);
+    });
+  }
 
   registerRestApi(app, {
     store,
@@ -265,11 +291,29 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
         invalidBodies: stats.invalidBodies.map((b) => ({ route: b.route, errors: [...b.errors] })),
         log: stats.log.map((l) => ({ ...l })),
         webhooks: { ...stats.webhooks },
+        oauth: { ...oauth.stats, rejected: { ...oauth.stats.rejected }, log: oauth.stats.log.map((l) => ({ ...l })) },
       };
     },
     resetStats() {
       stats.reset();
       faults.reset();
+      oauth.resetStats();
+    },
+    oauth: {
+      get accessTokenTtlSeconds() {
+        return oauth.accessTokenTtlSeconds;
+      },
+      set accessTokenTtlSeconds(v: number) {
+        if (!(v > 0)) throw new Error('accessTokenTtlSeconds must be positive');
+        oauth.accessTokenTtlSeconds = v;
+      },
+      get clients() {
+        return oauth.clients;
+      },
+      issueGrant: (clientId) => oauth.issueGrant(clientId),
+      revoke: (grantId) => oauth.revoke(grantId),
+      failNext: (count, status, retryAfterSeconds) => oauth.failNext(count, status, retryAfterSeconds ?? null),
+      grants: () => oauth.listGrants(),
     },
     webhook: {
       get target() {

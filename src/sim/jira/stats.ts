@@ -1,5 +1,6 @@
 /** Request accounting for assertions: per route and status, rate-limit violations, invalid bodies, webhooks. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuthStats } from './oauth.js';
 
 export interface WebhookStats {
   /** Deliveries acknowledged with 2xx (a duplicate delivery counts again). */
@@ -22,6 +23,8 @@ export interface JiraSimStats {
   invalidBodies: Array<{ route: string; errors: string[] }>;
   log: Array<{ method: string; url: string; status: number; at: number }>;
   webhooks: WebhookStats;
+  /** The OAuth token endpoint (POST /oauth/token). */
+  oauth: OAuthStats;
 }
 
 const LOG_CAP = 10_000;

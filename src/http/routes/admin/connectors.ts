@@ -77,6 +77,11 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
   app.post<IdParams>('/admin/connectors/:id/poll', async (req, reply) => {
     const def = await mustGet(req.params.id);
     if (!def.enabled) throw new HttpError(409, `connector ${def.id} is disabled`);
+    // A poll that failed keeps its (deterministic) id for a day as a dead letter, and BullMQ would
+    // silently ignore a new job with that id: asking to poll again is the retry, so the failed one goes.
+    const queue = deps.queues.get('poll');
+    const failed = deps.queues.jobId('poll', { connectorId: def.id });
+    if ((await queue.getJobState(failed)) === 'failed') await queue.remove(failed);
     const jobId = await deps.queues.enqueue('poll', { connectorId: def.id });
     return reply.status(202).send({ queued: true, jobId });
   });
