@@ -1,6 +1,8 @@
 /** `/sim/*`: unauthenticated control endpoints mirroring the programmatic API (never faulted, not counted). */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { faultField, faultsSchema, registerFaultRoutes, registerStatsRoutes } from '../shared/control-api.js';
+import { parseBody } from '../shared/control-body.js';
 import type { JiraSim } from './sim.js';
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date-time' });
@@ -28,17 +30,14 @@ const transitionSchema = z.object({ status: z.enum(['To Do', 'In Progress', 'Don
 const commentSchema = z
   .object({ body: z.union([z.string().min(1), z.record(z.string(), z.unknown())]), author: z.string().optional(), public: z.boolean().optional(), at: isoDate.optional() })
   .strict();
-const faultsSchema = z
-  .object({
-    rate429: z.number().min(0).max(1),
-    rate503: z.number().min(0).max(1),
-    rate500: z.number().min(0).max(1),
-    latencyMs: z.tuple([z.number().min(0), z.number().min(0)]),
-    retryAfterSeconds: z.number().min(0),
-    searchLagMs: z.number().min(0),
-  })
-  .partial()
-  .strict();
+const faultsBody = faultsSchema({
+  rate429: faultField.rate,
+  rate503: faultField.rate,
+  rate500: faultField.rate,
+  latencyMs: faultField.latencyMs,
+  retryAfterSeconds: faultField.nonNegative,
+  searchLagMs: faultField.nonNegative,
+});
 const webhookSchema = z
   .object({
     target: z.union([z.null(), z.object({ url: z.url(), secret: z.string().min(1).nullable() }).strict()]),
@@ -57,28 +56,6 @@ const oauthFailSchema = z
   .object({ count: z.number().int().min(1).max(1000), status: z.union([z.literal(429), z.literal(500), z.literal(503)]).default(503), retryAfterSeconds: z.number().min(0).nullable().default(null) })
   .strict();
 
-type Parsed<T> = { ok: true; value: T } | { ok: false };
-
-/** Parses the raw JSON body (empty body = `emptyAs`) and validates it; answers 400 itself on failure. */
-function validate<T>(req: FastifyRequest, reply: FastifyReply, schema: z.ZodType<T>, emptyAs: unknown): Parsed<T> {
-  const raw = typeof req.body === 'string' ? req.body : '';
-  let data: unknown = emptyAs;
-  if (raw.trim() !== '') {
-    try {
-      data = JSON.parse(raw);
-    } catch {
-      void reply.code(400).send({ error: 'body is not valid JSON' });
-      return { ok: false };
-    }
-  }
-  const r = schema.safeParse(data);
-  if (!r.success) {
-    void reply.code(400).send({ error: z.prettifyError(r.error) });
-    return { ok: false };
-  }
-  return { ok: true, value: r.data };
-}
-
 /** Runs `fn`; a thrown Error (unknown issue, user, duplicate key …) becomes `status` with its message. */
 function attempt(reply: FastifyReply, status: number, fn: () => unknown): FastifyReply {
   try {
@@ -91,7 +68,7 @@ function attempt(reply: FastifyReply, status: number, fn: () => unknown): Fastif
 
 export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   app.post('/sim/projects', async (req, reply) => {
-    const b = validate(req, reply, projectSchema, undefined);
+    const b = parseBody(req, reply, projectSchema, undefined);
     if (!b.ok) return reply;
     return attempt(reply.code(201), 409, () => {
       sim.createProject(b.value);
@@ -100,12 +77,12 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   });
 
   app.post('/sim/users', async (req, reply) => {
-    const b = validate(req, reply, userSchema, undefined);
+    const b = parseBody(req, reply, userSchema, undefined);
     return b.ok ? attempt(reply.code(201), 400, () => sim.createUser(b.value)) : reply;
   });
 
   app.post('/sim/issues', async (req, reply) => {
-    const b = validate(req, reply, issueSchema, undefined);
+    const b = parseBody(req, reply, issueSchema, undefined);
     if (!b.ok) return reply;
     const { at, ...rest } = b.value;
     return attempt(reply.code(201), 400, () => sim.createIssue({ ...rest, ...(at ? { at: new Date(at) } : {}) }));
@@ -119,7 +96,7 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   });
 
   app.post<{ Params: { key: string } }>('/sim/issues/:key/transition', async (req, reply) => {
-    const b = validate(req, reply, transitionSchema, undefined);
+    const b = parseBody(req, reply, transitionSchema, undefined);
     if (!b.ok) return reply;
     return attempt(reply, 404, () => {
       sim.transition(req.params.key, b.value.status, toDate(b.value.at));
@@ -128,7 +105,7 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   });
 
   app.post<{ Params: { key: string } }>('/sim/issues/:key/comments', async (req, reply) => {
-    const b = validate(req, reply, commentSchema, undefined);
+    const b = parseBody(req, reply, commentSchema, undefined);
     if (!b.ok) return reply;
     const { at, ...rest } = b.value;
     return attempt(reply.code(201), 404, () => sim.addComment(req.params.key, { ...rest, ...(at ? { at: new Date(at) } : {}) }));
@@ -138,14 +115,7 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   app.get<{ Params: { key: string } }>('/sim/issues/:key/properties', async (req, reply) => attempt(reply, 404, () => sim.properties(req.params.key)));
   app.get('/sim/links', async (_req, reply) => reply.send(sim.links()));
 
-  app.get('/sim/faults', async (_req, reply) => reply.send(sim.getFaults()));
-  app.put('/sim/faults', async (req, reply) => {
-    const b = validate(req, reply, faultsSchema, undefined);
-    if (!b.ok) return reply;
-    const { latencyMs, ...rest } = b.value;
-    sim.setFaults({ ...rest, ...(latencyMs ? { latencyMs: [latencyMs[0], latencyMs[1]] as [number, number] } : {}) });
-    return reply.send(sim.getFaults());
-  });
+  registerFaultRoutes(app, sim, faultsBody, { withGet: true });
 
   const webhookView = () => ({
     target: sim.webhook.target,
@@ -156,7 +126,7 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   });
   app.get('/sim/webhook', async (_req, reply) => reply.send(webhookView()));
   app.put('/sim/webhook', async (req, reply) => {
-    const b = validate(req, reply, webhookSchema, undefined);
+    const b = parseBody(req, reply, webhookSchema, undefined);
     if (!b.ok) return reply;
     const v = b.value;
     if (v.target !== undefined) sim.webhook.target = v.target;
@@ -177,31 +147,27 @@ export function registerControlApi(app: FastifyInstance, sim: JiraSim): void {
   const oauthView = () => ({ accessTokenTtlSeconds: sim.oauth.accessTokenTtlSeconds, clients: sim.oauth.clients.map((c) => ({ clientId: c.clientId })), grants: sim.oauth.grants() });
   app.get('/sim/oauth', async (_req, reply) => reply.send(oauthView()));
   app.put('/sim/oauth', async (req, reply) => {
-    const b = validate(req, reply, oauthSettingsSchema, undefined);
+    const b = parseBody(req, reply, oauthSettingsSchema, undefined);
     if (!b.ok) return reply;
     if (b.value.accessTokenTtlSeconds !== undefined) sim.oauth.accessTokenTtlSeconds = b.value.accessTokenTtlSeconds;
     return reply.send(oauthView());
   });
   app.post('/sim/oauth/grants', async (req, reply) => {
-    const b = validate(req, reply, oauthGrantSchema, {});
+    const b = parseBody(req, reply, oauthGrantSchema, {});
     if (!b.ok) return reply;
     return attempt(reply.code(201), 400, () => sim.oauth.issueGrant(b.value.clientId));
   });
   app.post('/sim/oauth/revoke', async (req, reply) => {
-    const b = validate(req, reply, oauthRevokeSchema, {});
+    const b = parseBody(req, reply, oauthRevokeSchema, {});
     if (!b.ok) return reply;
     return attempt(reply, 404, () => sim.oauth.revoke(b.value.grantId));
   });
   app.post('/sim/oauth/fail', async (req, reply) => {
-    const b = validate(req, reply, oauthFailSchema, undefined);
+    const b = parseBody(req, reply, oauthFailSchema, undefined);
     if (!b.ok) return reply;
     sim.oauth.failNext(b.value.count, b.value.status, b.value.retryAfterSeconds);
     return reply.code(204).send();
   });
 
-  app.get('/sim/stats', async (_req, reply) => reply.send(sim.stats()));
-  app.post('/sim/stats/reset', async (_req, reply) => {
-    sim.resetStats();
-    return reply.code(204).send();
-  });
+  registerStatsRoutes(app, sim);
 }

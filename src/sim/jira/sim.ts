@@ -1,18 +1,19 @@
-import { listenForUrl } from '../shared/listen.js';
 /**
  * In-memory Jira (Cloud with JSM, or Data Center) for tests and the demo: REST API, JQL search, comments,
  * issue properties and links, Basic / Bearer auth, seeded faults, signed admin webhooks with retries and
  * duplicates, and a control API under /sim/*. Request bodies are checked against Atlassian's OpenAPI file.
  */
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { createSimApp } from '../shared/app.js';
+import { SimListener } from '../shared/listen.js';
+import type { FaultControl, SimServerApi } from '../shared/sim-api.js';
 import { textToAdf } from './adf.js';
 import { JiraAuth } from './auth.js';
 import { JiraOAuthServer } from './oauth.js';
 import type { JiraOAuthOptions, OAuthGrantView } from './oauth.js';
 import { registerControlApi } from './control-api.js';
 import { jiraError } from './errors.js';
-import { FaultInjector } from './faults.js';
+import { createFaultInjector } from './faults.js';
 import type { Faults } from './faults.js';
 import { registerRestApi } from './rest-api.js';
 import { ALL_FIELDS, NAVIGABLE_FIELDS, renderComment, renderIssue, renderLink, renderUser } from './render.js';
@@ -62,15 +63,9 @@ export interface NewIssue {
   at?: Date;
 }
 
-export interface JiraSim {
-  app: FastifyInstance;
-  listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
-  /** Base URL after listen() ('' before). */
-  readonly url: string;
+/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../shared/sim-api.ts). */
+export interface JiraSim extends SimServerApi, FaultControl<Faults> {
   readonly variant: 'cloud' | 'datacenter';
-  setFaults(f: Partial<Faults>): void;
-  getFaults(): Faults;
   createProject(p: { key: string; name: string; type: 'service_desk' | 'software' }): void;
   createUser(u: { displayName: string; email: string; hideEmail?: boolean; timeZone?: string; locale?: string }): { accountId: string };
   createIssue(i: NewIssue): { id: string; key: string };
@@ -117,9 +112,8 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
   const cloudId = opts.cloudId ?? 'sim-cloud';
   const store = new JiraStore(variant);
   const stats = new StatsRecorder();
-  const faults = new FaultInjector(opts.seed ?? 1);
+  const faults = createFaultInjector(opts.seed ?? 1);
   const webhook = new JiraWebhookSender(stats, opts.seed ?? 1);
-  let url = '';
 
   const accounts = (opts.users ?? [{ email: 'bot@example.com', apiToken: 'api-token' }]).map((a) => {
     const local = a.email.split('@')[0] ?? a.email;
@@ -131,7 +125,7 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
   const auth = new JiraAuth(accounts, opts.bearerTokens ?? ['bearer-token'], variant === 'cloud' ? (t) => oauth.isValidAccessToken(t) : undefined);
   const botId = accounts[0]!.accountId;
 
-  const siteBase = () => (opts.baseUrl ?? (url || 'http://jira.sim.invalid')).replace(/\/+$/, '');
+  const siteBase = () => (opts.baseUrl ?? (server.url || 'http://jira.sim.invalid')).replace(/\/+$/, '');
   const api: 2 | 3 = variant === 'cloud' ? 3 : 2;
   const viewCtx = (): RenderCtx => ({ store, base: siteBase(), api, tz: 'UTC' });
   /** Captured payloads use the REST v2 form (plain-text description and comment bodies). */
@@ -151,22 +145,11 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     });
   };
 
-  const app = Fastify({ logger: false });
-  // Every body arrives as a raw string so the handlers can answer bad JSON with Jira's error shape.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', (req, reply) => faults.onRequest(req, reply));
-  app.addHook('onSend', async (req, reply, payload) => {
-    stats.record(req, reply);
-    return payload;
-  });
+  const app = createSimApp({ faults, stats, errorBody: (message) => jiraError([message]) });
+  const server = new SimListener(app);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     return reply.code(404).send(jiraError([`null for uri: ${siteBase()}${path}`]));
-  });
-  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return reply.code(status).send(jiraError([err.message ?? 'Internal server error']));
   });
 
   if (variant === 'cloud') {
@@ -182,7 +165,7 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     stats,
     variant,
     cloudId,
-    origin: (req: FastifyRequest) => opts.baseUrl ?? (url || `${req.protocol}://${req.host}`),
+    origin: (req: FastifyRequest) => opts.baseUrl ?? (server.url || `${req.protocol}://${req.host}`),
     events: {
       commented: (issue, comment, actor, at) => fire(issue, 'issue_commented', actor, at, { comment }),
       edited: (issue, history, actor, at) => fire(issue, 'issue_updated', actor, at, { history }),
@@ -204,15 +187,10 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     app,
     variant,
     get url() {
-      return url;
+      return server.url;
     },
-    async listen(port = 0, host = '127.0.0.1') {
-      url = await listenForUrl(app, port, host);
-      return url;
-    },
-    async close() {
-      await app.close();
-    },
+    listen: (port, host) => server.listen(port, host),
+    close: () => server.close(),
     setFaults(f) {
       faults.set(f);
       if (f.searchLagMs !== undefined) store.searchLagMs = f.searchLagMs;

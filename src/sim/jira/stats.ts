@@ -1,5 +1,7 @@
-/** Request accounting for assertions: per route and status, rate-limit violations, invalid bodies, webhooks. */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/** Jira's stats() shape and its counters beyond requests: invalid bodies, webhooks (see ../shared/request-stats.ts). */
+import type { FastifyRequest } from 'fastify';
+import { LOG_CAP, RequestStats, routeKeyOf } from '../shared/request-stats.js';
+import type { RequestLogEntry } from '../shared/request-stats.js';
 import type { OAuthStats } from './oauth.js';
 
 export interface WebhookStats {
@@ -21,40 +23,25 @@ export interface JiraSimStats {
   byRoute: Record<string, number>;
   rateLimitViolations: number;
   invalidBodies: Array<{ route: string; errors: string[] }>;
-  log: Array<{ method: string; url: string; status: number; at: number }>;
+  log: RequestLogEntry[];
   webhooks: WebhookStats;
   /** The OAuth token endpoint (POST /oauth/token). */
   oauth: OAuthStats;
 }
 
-const LOG_CAP = 10_000;
-
 export const emptyWebhookStats = (): WebhookStats => ({ sent: 0, failed: 0, retried: 0, duplicates: 0, attempts: 0 });
 
 /** `GET /rest/api/3/issue/{issueIdOrKey}`: the route template, written like the OpenAPI file writes paths. */
 export function routeKey(req: FastifyRequest): string {
-  const template = req.routeOptions.url;
-  const path = template ? template.replace(/:(\w+)/g, '{$1}') : (req.url.split('?')[0] ?? req.url);
-  return `${req.method} ${path}`;
+  return routeKeyOf(req, (template) => template.replace(/:(\w+)/g, '{$1}'));
 }
 
-export class StatsRecorder {
-  requests = 0;
-  byRoute: Record<string, number> = {};
-  status: Record<string, number> = {};
-  log: JiraSimStats['log'] = [];
+export class StatsRecorder extends RequestStats {
   invalidBodies: JiraSimStats['invalidBodies'] = [];
   webhooks: WebhookStats = emptyWebhookStats();
 
-  record(req: FastifyRequest, reply: FastifyReply): void {
-    if ((req.url.split('?')[0] ?? '').startsWith('/sim/')) return;
-    this.requests++;
-    const key = routeKey(req);
-    this.byRoute[key] = (this.byRoute[key] ?? 0) + 1;
-    const code = String(reply.statusCode);
-    this.status[code] = (this.status[code] ?? 0) + 1;
-    this.log.push({ method: req.method, url: req.url, status: reply.statusCode, at: Date.now() });
-    if (this.log.length > LOG_CAP) this.log.shift();
+  constructor() {
+    super(routeKey);
   }
 
   invalid(route: string, errors: string[]): void {
@@ -62,11 +49,8 @@ export class StatsRecorder {
     if (this.invalidBodies.length > LOG_CAP) this.invalidBodies.shift();
   }
 
-  reset(): void {
-    this.requests = 0;
-    this.byRoute = {};
-    this.status = {};
-    this.log = [];
+  override reset(): void {
+    super.reset();
     this.invalidBodies = [];
     this.webhooks = emptyWebhookStats();
   }

@@ -1,46 +1,19 @@
-/** Shared helpers for the Jira simulator's own tests. */
+/** Helpers for the Jira simulator's own tests (the ITSM-neutral ones are in ../shared/test-support.ts). */
+import { basicAuth, injectClient } from '../shared/test-support.js';
+import type { InjectClient } from '../shared/test-support.js';
 import { createJiraSim } from './sim.js';
 import type { JiraSim, JiraSimOptions } from './sim.js';
 
-export const BASIC = `Basic ${Buffer.from('bot@example.com:api-token').toString('base64')}`;
+export const BASIC = basicAuth('bot@example.com', 'api-token');
 export const BEARER = 'Bearer bearer-token';
 
-export interface Res {
-  status: number;
-  headers: Record<string, unknown>;
-  body: any;
-  raw: string;
-}
-
-export interface Fixture {
+export interface Fixture extends InjectClient {
   sim: JiraSim;
-  get(url: string, headers?: Record<string, string>): Promise<Res>;
-  send(method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<Res>;
 }
 
 export function fixture(opts: JiraSimOptions = {}): Fixture {
   const sim = createJiraSim({ baseUrl: 'https://sim.atlassian.net', ...opts });
-  const wrap = (r: { statusCode: number; headers: Record<string, unknown>; body: string }): Res => {
-    let body: unknown;
-    try {
-      body = r.body ? (JSON.parse(r.body) as unknown) : undefined;
-    } catch {
-      body = r.body;
-    }
-    return { status: r.statusCode, headers: r.headers, body, raw: r.body };
-  };
-  return {
-    sim,
-    async get(url, headers = {}) {
-      return wrap(await sim.app.inject({ method: 'GET', url, headers: { authorization: BASIC, accept: 'application/json', ...headers } }));
-    },
-    async send(method, url, payload, headers = {}) {
-      const h: Record<string, string> = { authorization: BASIC, accept: 'application/json', ...headers };
-      if (payload !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
-      const body = payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload);
-      return wrap(await sim.app.inject({ method, url, headers: h, ...(body !== undefined ? { payload: body } : {}) }));
-    },
-  };
+  return { sim, ...injectClient(sim.app, BASIC) };
 }
 
 export const adf = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });

@@ -5,7 +5,8 @@
  * Retries on 408/409/425/429/5xx and timeouts / network errors; at-least-once (optionally delivered twice).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { mulberry32 } from './faults.js';
+import { mulberry32 } from '../shared/faults.js';
+import { PendingWork } from '../shared/pending.js';
 import type { StatsRecorder } from './stats.js';
 
 export interface JiraWebhookTarget {
@@ -41,7 +42,7 @@ export class JiraWebhookSender {
   timeoutMs = 10_000;
   /** Every delivery made so far (most recent last, capped). */
   readonly deliveries: WebhookDelivery[] = [];
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new PendingWork();
   private readonly rand: () => number;
 
   constructor(
@@ -65,8 +66,7 @@ export class JiraWebhookSender {
         await this.deliver(target, identifier, body, true);
       }
     })();
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.pending.track(p);
   }
 
   private async deliver(target: JiraWebhookTarget, identifier: string, body: string, duplicate: boolean): Promise<boolean> {
@@ -109,7 +109,7 @@ export class JiraWebhookSender {
   }
 
   /** Resolves once every delivery started so far (including retries) has finished. */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  flush(): Promise<void> {
+    return this.pending.flush();
   }
 }

@@ -1,33 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { callJson, listeningSims } from '../shared/test-support.js';
 import { createServiceNowSim } from './sim.js';
-import type { ServiceNowSim } from './sim.js';
 import { BASIC } from './test-support.js';
 
-const sims: ServiceNowSim[] = [];
+const { started, closeAll } = listeningSims(() => createServiceNowSim());
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const s of sims.splice(0)) await s.close();
+  await closeAll();
   for (const c of closers.splice(0)) await c();
 });
-
-async function started(): Promise<{ sim: ServiceNowSim; base: string }> {
-  const sim = createServiceNowSim();
-  sims.push(sim);
-  const base = await sim.listen(0);
-  return { sim, base };
-}
-
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined, headers: res.headers };
-}
 
 describe('programmatic control', () => {
   it('closeIncident sets state, resolution and close fields at the given time and bumps sys_mod_count', async () => {
@@ -64,22 +47,22 @@ describe('control API over HTTP (real listen)', () => {
     const { sim, base } = await started();
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(sim.url).toBe(base);
-    const user = await call(base, 'POST', '/sim/users', { user_name: 'abel', name: 'Abel Tuter', email: 'abel@example.com', time_zone: 'UTC' });
+    const user = await callJson(base, 'POST', '/sim/users', { user_name: 'abel', name: 'Abel Tuter', email: 'abel@example.com', time_zone: 'UTC' });
     expect(user.status).toBe(201);
-    const group = await call(base, 'POST', '/sim/groups', { name: 'Service Desk' });
+    const group = await callJson(base, 'POST', '/sim/groups', { name: 'Service Desk' });
     expect(group.status).toBe(201);
-    const inc = await call(base, 'POST', '/sim/incidents', { caller_id: user.body.sys_id, short_description: 'VPN', assignment_group: group.body.sys_id });
+    const inc = await callJson(base, 'POST', '/sim/incidents', { caller_id: user.body.sys_id, short_description: 'VPN', assignment_group: group.body.sys_id });
     expect(inc.status).toBe(201);
     expect(inc.body.number).toBe('INC0010001');
-    const closed = await call(base, 'POST', `/sim/incidents/${inc.body.sys_id}/close`, { close_code: 'Solved (Permanently)', at: '2024-06-01T10:00:00Z' });
+    const closed = await callJson(base, 'POST', `/sim/incidents/${inc.body.sys_id}/close`, { close_code: 'Solved (Permanently)', at: '2024-06-01T10:00:00Z' });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ state: '7', closed_at: '2024-06-01 10:00:00' });
-    expect((await call(base, 'POST', `/sim/incidents/${inc.body.sys_id}/reopen`)).body.state).toBe('2');
-    expect((await call(base, 'POST', `/sim/incidents/${'0'.repeat(32)}/close`)).status).toBe(404);
+    expect((await callJson(base, 'POST', `/sim/incidents/${inc.body.sys_id}/reopen`)).body.state).toBe('2');
+    expect((await callJson(base, 'POST', `/sim/incidents/${'0'.repeat(32)}/close`)).status).toBe(404);
 
-    const tables = await call(base, 'GET', '/sim/tables/incident');
+    const tables = await callJson(base, 'GET', '/sim/tables/incident');
     expect(tables.body).toHaveLength(1);
-    expect((await call(base, 'GET', '/sim/tables/u_nope')).status).toBe(404);
+    expect((await callJson(base, 'GET', '/sim/tables/u_nope')).status).toBe(404);
 
     const api = await fetch(`${base}/api/now/table/incident?sysparm_fields=caller_id&sysparm_limit=1`, { headers: { authorization: BASIC } });
     const body = (await api.json()) as { result: Array<{ caller_id: { link: string } }> };
@@ -88,27 +71,25 @@ describe('control API over HTTP (real listen)', () => {
 
   it('validates bodies with zod (400 with a message)', async () => {
     const { base } = await started();
-    const bad = await call(base, 'POST', '/sim/users', { user_name: 'x' });
+    const bad = await callJson(base, 'POST', '/sim/users', { user_name: 'x' });
     expect(bad.status).toBe(400);
     expect(typeof bad.body.error).toBe('string');
-    expect((await call(base, 'PUT', '/sim/faults', { rate429: 2 })).status).toBe(400);
-    expect((await call(base, 'PUT', '/sim/faults', { bogus: 1 })).status).toBe(400);
-    expect((await call(base, 'PUT', '/sim/webhook', { url: 'not a url' })).status).toBe(400);
+    expect((await callJson(base, 'PUT', '/sim/webhook', { url: 'not a url' })).status).toBe(400);
     const notJson = await fetch(`${base}/sim/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(notJson.status).toBe(400);
   });
 
   it('sets faults, reports and resets stats', async () => {
     const { sim, base } = await started();
-    const f = await call(base, 'PUT', '/sim/faults', { rate500: 1, latencyMs: [0, 1] });
+    const f = await callJson(base, 'PUT', '/sim/faults', { rate500: 1, latencyMs: [0, 1] });
     expect(f.body).toEqual({ rate429: 0, rate500: 1, latencyMs: [0, 1], retryAfterSeconds: 0 });
     expect((await fetch(`${base}/api/now/table/incident`, { headers: { authorization: BASIC } })).status).toBe(500);
-    await call(base, 'PUT', '/sim/faults', { rate500: 0 });
+    await callJson(base, 'PUT', '/sim/faults', { rate500: 0 });
     expect((await fetch(`${base}/api/now/table/incident?sysparm_limit=1`, { headers: { authorization: BASIC } })).status).toBe(200);
-    const stats = await call(base, 'GET', '/sim/stats');
+    const stats = await callJson(base, 'GET', '/sim/stats');
     expect(stats.body).toMatchObject({ requests: 2, status: { '500': 1, '200': 1 }, byRoute: { 'GET /api/now/table/incident': 2 }, rateLimitViolations: 0 });
     expect(stats.body.log[1]).toMatchObject({ method: 'GET', url: '/api/now/table/incident?sysparm_limit=1', status: 200 });
-    expect((await call(base, 'POST', '/sim/stats/reset')).status).toBe(204);
+    expect((await callJson(base, 'POST', '/sim/stats/reset')).status).toBe(204);
     expect(sim.stats()).toMatchObject({ requests: 0, byRoute: {}, status: {}, log: [] });
   });
 
@@ -128,7 +109,7 @@ describe('control API over HTTP (real listen)', () => {
     const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/servicenow`;
 
     const { sim, base } = await started();
-    expect((await call(base, 'PUT', '/sim/webhook', { url: hookUrl, headers: { 'x-feedback-secret': 's3cret' } })).status).toBe(200);
+    expect((await callJson(base, 'PUT', '/sim/webhook', { url: hookUrl, headers: { 'x-feedback-secret': 's3cret' } })).status).toBe(200);
     const u = sim.createUser({ user_name: 'abel', name: 'Abel', email: 'a@x.com' });
     const inc = sim.createIncident({ caller_id: u.sys_id!, short_description: 'x' });
     const closed = sim.closeIncident(inc.sys_id!, { at: new Date('2024-06-01T10:00:00Z') });
@@ -154,7 +135,7 @@ describe('control API over HTTP (real listen)', () => {
     await sim.webhook.flush();
     expect(sim.stats().webhooks.failed).toBe(2);
 
-    expect((await call(base, 'PUT', '/sim/webhook', null)).body).toEqual({ target: null });
+    expect((await callJson(base, 'PUT', '/sim/webhook', null)).body).toEqual({ target: null });
     expect(sim.webhook.target).toBeNull();
   });
 });

@@ -1,11 +1,12 @@
-import { listenForUrl } from '../shared/listen.js';
 /** In-memory ServiceNow instance (Table API, OAuth, faults, control API) for tests and the demo. */
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { createSimApp } from '../shared/app.js';
+import { SimListener } from '../shared/listen.js';
+import type { FaultControl, SimServerApi } from '../shared/sim-api.js';
 import { AuthService, registerOAuthRoute } from './auth.js';
 import type { BasicUser, OAuthClient } from './auth.js';
 import { registerControlApi } from './control-api.js';
-import { FaultInjector } from './faults.js';
+import { createFaultInjector } from './faults.js';
 import type { Faults } from './faults.js';
 import { StatsRecorder } from './stats.js';
 import type { SimStats } from './stats.js';
@@ -33,14 +34,8 @@ export interface ServiceNowSimOptions {
   instanceUrl?: string;
 }
 
-export interface ServiceNowSim {
-  app: FastifyInstance;
-  listen(port?: number, host?: string): Promise<string>;
-  close(): Promise<void>;
-  /** Base URL after listen() ('' before). */
-  readonly url: string;
-  setFaults(f: Partial<Faults>): void;
-  getFaults(): Faults;
+/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../shared/sim-api.ts). */
+export interface ServiceNowSim extends SimServerApi, FaultControl<Faults> {
   createUser(u: { user_name: string; name: string; email: string; preferred_language?: string; time_zone?: string }): Record<string, string>;
   createGroup(g: { name: string; manager?: string }): Record<string, string>;
   createIncident(i: {
@@ -74,13 +69,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     opts.oauthClients ?? [{ clientId: 'feedback-client', clientSecret: 'feedback-secret' }],
     opts.tokenTtlSeconds ?? 1800,
   );
-  const faults = new FaultInjector(opts.seed ?? 1);
+  const faults = createFaultInjector(opts.seed ?? 1);
   const stats = new StatsRecorder();
   const webhook = new WebhookSender(stats);
-  let url = '';
 
   const instanceUrl = (req: FastifyRequest): string =>
-    (opts.instanceUrl ?? (url || `${req.protocol}://${req.host}`)).replace(/\/+$/, '');
+    (opts.instanceUrl ?? (server.url || `${req.protocol}://${req.host}`)).replace(/\/+$/, '');
 
   const fireWebhook = (rec: SnRecord): void =>
     webhook.send({
@@ -91,25 +85,14 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       sys_updated_on: rec.sys_updated_on ?? '',
     });
 
-  const app = Fastify({ logger: false });
-  // Every body arrives as a raw string so the handlers can answer bad JSON with ServiceNow's error shape.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', (req, reply) => faults.onRequest(req, reply));
-  app.addHook('onSend', async (req, reply, payload) => {
-    stats.record(req, reply);
-    return payload;
-  });
+  const app = createSimApp({ faults, stats, errorBody: (message) => snError(message, null) });
+  const server = new SimListener(app);
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     if (path.startsWith('/api/')) {
       return reply.code(400).send(snError(`Requested URI does not represent any resource: ${path}`, null));
     }
     return reply.code(404).send({ error: `Not found: ${req.method} ${path}` });
-  });
-  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return reply.code(status).send(snError(err.message ?? 'Internal server error', null));
   });
 
   registerOAuthRoute(app, auth);
@@ -137,21 +120,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
   const sim: ServiceNowSim = {
     app,
     get url() {
-      return url;
+      return server.url;
     },
-    async listen(port = 0, host = '127.0.0.1') {
-      url = await listenForUrl(app, port, host);
-      return url;
-    },
-    async close() {
-      await app.close();
-    },
-    setFaults(f) {
-      faults.set(f);
-    },
-    getFaults() {
-      return { ...faults.faults, latencyMs: [faults.faults.latencyMs[0], faults.faults.latencyMs[1]] };
-    },
+    listen: (port, host) => server.listen(port, host),
+    close: () => server.close(),
+    setFaults: (f) => faults.set(f),
+    getFaults: () => faults.get(),
     createUser(u) {
       const [first, ...rest] = u.name.split(' ');
       const rec = store.insert(
@@ -230,7 +204,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
     },
     resetStats() {
       stats.reset();
-      faults.violations = 0;
+      faults.reset();
       auth.resetCounters();
     },
     webhook: {

@@ -1,51 +1,35 @@
-/** Request accounting for assertions (requests per route, statuses, rate-limit violations). */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+/** ServiceNow's stats() shape and its counters beyond requests (see ../shared/request-stats.ts). */
+import type { FastifyRequest } from 'fastify';
+import { RequestStats, routeKeyOf } from '../shared/request-stats.js';
+import type { RequestLogEntry } from '../shared/request-stats.js';
 
 export interface SimStats {
   requests: number;
   byRoute: Record<string, number>;
   status: Record<string, number>;
   rateLimitViolations: number;
-  log: Array<{ method: string; url: string; status: number; at: number }>;
+  log: RequestLogEntry[];
   /** OAuth access tokens issued per grant_type. */
   tokensIssued: Record<string, number>;
   /** Outbound webhook deliveries (closeIncident / state changes to Resolved|Closed). */
   webhooks: { sent: number; failed: number };
 }
 
-const LOG_CAP = 10_000;
+/** `GET /api/now/table/incident/:sys_id`: the route template with the table filled in. */
+export function routeKey(req: FastifyRequest): string {
+  const params = (req.params ?? {}) as Record<string, string | undefined>;
+  return routeKeyOf(req, (template) => template.replace(':table', params.table ?? ':table'));
+}
 
-export class StatsRecorder {
-  requests = 0;
-  byRoute: Record<string, number> = {};
-  status: Record<string, number> = {};
-  log: SimStats['log'] = [];
+export class StatsRecorder extends RequestStats {
   webhooks = { sent: 0, failed: 0 };
 
-  /** `GET /api/now/table/incident/:sys_id` — the route template with the table filled in. */
-  static routeKey(req: FastifyRequest): string {
-    const template = req.routeOptions.url;
-    const params = (req.params ?? {}) as Record<string, string | undefined>;
-    const path = template ? template.replace(':table', params.table ?? ':table') : (req.url.split('?')[0] ?? req.url);
-    return `${req.method} ${path}`;
+  constructor() {
+    super(routeKey);
   }
 
-  record(req: FastifyRequest, reply: FastifyReply): void {
-    if ((req.url.split('?')[0] ?? '').startsWith('/sim/')) return;
-    this.requests++;
-    const key = StatsRecorder.routeKey(req);
-    this.byRoute[key] = (this.byRoute[key] ?? 0) + 1;
-    const code = String(reply.statusCode);
-    this.status[code] = (this.status[code] ?? 0) + 1;
-    this.log.push({ method: req.method, url: req.url, status: reply.statusCode, at: Date.now() });
-    if (this.log.length > LOG_CAP) this.log.shift();
-  }
-
-  reset(): void {
-    this.requests = 0;
-    this.byRoute = {};
-    this.status = {};
-    this.log = [];
+  override reset(): void {
+    super.reset();
     this.webhooks = { sent: 0, failed: 0 };
   }
 }

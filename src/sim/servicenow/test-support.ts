@@ -1,34 +1,18 @@
-/** Shared helpers for the simulator's own tests. */
+/** Helpers for the ServiceNow simulator's own tests (the ITSM-neutral ones are in ../shared/test-support.ts). */
+import { basicAuth, injectClient } from '../shared/test-support.js';
+import type { InjectClient } from '../shared/test-support.js';
 import { createServiceNowSim } from './sim.js';
 import type { ServiceNowSim, ServiceNowSimOptions } from './sim.js';
 
-export const BASIC = `Basic ${Buffer.from('integration:integration-pass').toString('base64')}`;
+export const BASIC = basicAuth('integration', 'integration-pass');
 
-export interface Fixture {
+export interface Fixture extends InjectClient {
   sim: ServiceNowSim;
-  get(url: string, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
-  send(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
 }
 
 export function fixture(opts: ServiceNowSimOptions = {}): Fixture {
   const sim = createServiceNowSim({ instanceUrl: 'https://dev.service-now.test', ...opts });
-  const wrap = (r: { statusCode: number; headers: Record<string, unknown>; body: string }) => ({
-    status: r.statusCode,
-    headers: r.headers,
-    body: r.body ? (JSON.parse(r.body) as unknown) : undefined,
-  });
-  return {
-    sim,
-    async get(url, headers = {}) {
-      return wrap(await sim.app.inject({ method: 'GET', url, headers: { authorization: BASIC, accept: 'application/json', ...headers } }));
-    },
-    async send(method, url, payload, headers = {}) {
-      const h: Record<string, string> = { authorization: BASIC, accept: 'application/json', ...headers };
-      if (payload !== undefined && typeof payload !== 'string') h['content-type'] = 'application/json';
-      const body = payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload);
-      return wrap(await sim.app.inject({ method, url, headers: h, ...(body !== undefined ? { payload: body } : {}) }));
-    },
-  };
+  return { sim, ...injectClient(sim.app, BASIC) };
 }
 
 /** A user, a group and three incidents created in order. */

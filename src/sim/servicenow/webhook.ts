@@ -2,6 +2,7 @@
  * Outbound push, standing in for the customer's Business Rule ("State changes to Closed")
  * that calls sn_ws.RESTMessageV2 with a small JSON body and a secret header.
  */
+import { PendingWork } from '../shared/pending.js';
 import type { StatsRecorder } from './stats.js';
 
 export interface WebhookTarget {
@@ -19,7 +20,7 @@ export interface WebhookPayload {
 
 export class WebhookSender {
   target: null | WebhookTarget = null;
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new PendingWork();
 
   constructor(private readonly stats: StatsRecorder) {}
 
@@ -42,12 +43,11 @@ export class WebhookSender {
         this.stats.webhooks.failed++;
       }
     })();
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.pending.track(p);
   }
 
   /** Resolves once every delivery started so far has finished (handy in tests). */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  flush(): Promise<void> {
+    return this.pending.flush();
   }
 }
