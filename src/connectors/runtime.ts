@@ -6,16 +6,21 @@ import type { Connector, ConnectorDeps } from './types.js';
  * fetched once per process, not once per job) and rebuilt as soon as an admin changes it.
  */
 export class ConnectorRuntime {
-  private readonly instances = new Map<string, { fingerprint: string; connector: Connector }>();
+  private readonly instances = new Map<string, { def: ConnectorDefinition; fingerprint: string; connector: Connector }>();
 
   constructor(private readonly deps: ConnectorDeps) {}
 
   for(def: ConnectorDefinition): Connector {
-    const fingerprint = JSON.stringify(def);
     const cached = this.instances.get(def.id);
-    if (cached && cached.fingerprint === fingerprint) return cached.connector;
+    // The same (frozen, cached) definition object as last time: no need to fingerprint it again.
+    if (cached && cached.def === def && Object.isFrozen(def)) return cached.connector;
+    const fingerprint = JSON.stringify(def);
+    if (cached && cached.fingerprint === fingerprint) {
+      cached.def = def;
+      return cached.connector;
+    }
     const connector = createConnector(def, this.deps);
-    this.instances.set(def.id, { fingerprint, connector });
+    this.instances.set(def.id, { def, fingerprint, connector });
     return connector;
   }
 }

@@ -1,5 +1,6 @@
 import type { StageContext } from './context.js';
-import { decideClosure, enqueueSend } from './stages/decide.js';
+import { enqueueSend } from './stages/decide.js';
+import { DecideBatcher } from './decide-batcher.js';
 import { sendReminder } from './stages/remind.js';
 import { sendSurvey } from './stages/send.js';
 import { writeBack } from './stages/write-back.js';
@@ -13,6 +14,7 @@ import type { Processors } from './workers.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
 export function stageProcessors(ctx: StageContext): Processors {
+  const decisions = new DecideBatcher(ctx);
   return {
     poll: async (p, job) => {
       const r = await pollConnector(ctx, p.connectorId);
@@ -23,7 +25,7 @@ export function stageProcessors(ctx: StageContext): Processors {
     },
     fetch: (p) => fetchNotifiedTicket(ctx, p.eventId),
     decide: async (p) => {
-      const r = await decideClosure(ctx, p.closureId);
+      const r = await decisions.decide(p.closureId);
       if (r.status !== 'decided') return r;
       if (r.surveyId && r.decision.outcome === 'survey') await enqueueSend(ctx, r.surveyId, r.decision.sendAt);
       return { outcome: r.decision.outcome, reason: r.decision.reason, surveyId: r.surveyId };

@@ -1,17 +1,41 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/client.js';
+import type { Database } from '../db/schema.js';
 import { changedPaths, extractSecrets, injectSecrets } from '../connectors/definition-secrets.js';
 import { connectorDefinitionSchema, secretPathsOf, type ConnectorDefinition } from '../connectors/registry.js';
 import type { SecretBox } from '../lib/secret-box.js';
+import { TtlCache } from './ttl-cache.js';
+
+type Executor = Kysely<Database>;
 
 export type SaveOutcome = { action: 'created' | 'updated' | 'unchanged'; changed: string[]; def: ConnectorDefinition };
 
-/** Connector definitions at rest: the definition in clear, its secrets as one AES-GCM envelope. */
-export class ConnectorStore {
-  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+/** How long a process may use a connector definition without re-reading it (another process's change). */
+export const CONNECTOR_CACHE_TTL_MS = 2000;
 
-  async get(id: string): Promise<ConnectorDefinition | null> {
-    const row = await this.db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
+/**
+ * Connector definitions at rest: the definition in clear, its secrets as one AES-GCM envelope.
+ * Every stage of every job reads its connector, so decoded definitions are cached per process for
+ * `cacheTtlMs` (a query, a decryption and a schema parse each time otherwise). This store's own writes
+ * take effect at once; another process's writes within the TTL. The values returned are frozen.
+ */
+export class ConnectorStore {
+  private readonly cache: TtlCache<ConnectorDefinition | null>;
+
+  constructor(private readonly db: Db, private readonly box: SecretBox, opts: { cacheTtlMs?: number } = {}) {
+    this.cache = new TtlCache(opts.cacheTtlMs ?? CONNECTOR_CACHE_TTL_MS);
+  }
+
+  /**
+   * @param via inside a transaction, pass it: a miss is then read through it, rather than through a
+   * second pool connection that a full pool might never grant.
+   */
+  get(id: string, via?: Executor): Promise<ConnectorDefinition | null> {
+    return via ? this.cache.get(id, () => this.load(id, via), { joinPending: false }) : this.cache.get(id, () => this.load(id));
+  }
+
+  private async load(id: string, via: Executor = this.db): Promise<ConnectorDefinition | null> {
+    const row = await via.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.decode(row) : null;
   }
 
@@ -22,7 +46,8 @@ export class ConnectorStore {
   }
 
   async save(def: ConnectorDefinition): Promise<SaveOutcome> {
-    const existing = await this.get(def.id);
+    // Compared with what is stored now, not with a cached copy.
+    const existing = await this.load(def.id);
     if (existing && existing.kind !== def.kind) throw new Error(`connector ${def.id} is a ${existing.kind} connector; its kind cannot change`);
     const changed = existing ? changedPaths(existing, def) : [];
     if (existing && changed.length === 0) return { action: 'unchanged', changed, def: existing };
@@ -39,6 +64,7 @@ export class ConnectorStore {
       .values({ id: def.id, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet({ ...values, revision: sql`connectors.revision + 1`, updated_at: sql`now()` }))
       .execute();
+    this.cache.invalidate(def.id);
     return { action: existing ? 'updated' : 'created', changed, def };
   }
 
@@ -50,6 +76,7 @@ export class ConnectorStore {
   /** Deletes the connector and (through ON DELETE CASCADE) all of its tickets, closures and surveys. */
   async delete(id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('connectors').where('id', '=', id).executeTakeFirst();
+    this.cache.invalidate(id);
     return Number(r.numDeletedRows) > 0;
   }
 

@@ -3,11 +3,6 @@ import type { Db } from '../db/client.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
 import type { AnswerOnTicket } from './answer-on-ticket.js';
 
-export async function followUpOfSurvey(db: Db, surveyId: string): Promise<{ id: string; status: FollowUpState; dueAt: Date } | null> {
-  const r = await db.selectFrom('follow_ups').select(['id', 'status', 'due_at as dueAt']).where('survey_id', '=', surveyId).executeTakeFirst();
-  return r ?? null;
-}
-
 /** Creates the follow-up record (or revives a cancelled one); returns its id. Idempotent per survey. */
 export async function upsertFollowUp(db: Db, f: { surveyId: string; responseId: string; ticketId: string; connectorId: string; marker: string; dueAt: Date }): Promise<string> {
   const r = await db

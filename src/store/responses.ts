@@ -52,35 +52,56 @@ export interface AnswerInput {
 /**
  * Records an answer; every one is kept (history). An unflagged answer becomes the active one, replacing
  * the previous; a flagged (suspected bot) answer is kept for inspection but changes nothing.
+ * Three statements in the transaction: the survey row lock (which also draws the answer's id, so that
+ * its marker is known before the insert), retiring the active answer, the answer with its write-back.
  */
 export async function recordAnswer(db: Db, surveyId: string, a: AnswerInput, markerFor: (responseId: string) => string): Promise<{ responseId: string; active: boolean }> {
   return db.transaction().execute(async (trx) => {
     // Serialise answers to one survey (a double-click must not leave two active answers).
-    const survey = await trx.selectFrom('surveys').select(['id', 'connector_id']).where('id', '=', surveyId).forUpdate().executeTakeFirstOrThrow();
-    const active = a.flagReasons.length === 0;
-    if (active) await trx.updateTable('responses').set({ is_active: false }).where('survey_id', '=', surveyId).where('is_active', '=', true).execute();
-    const row = await trx
-      .insertInto('responses')
-      .values({
-        survey_id: surveyId,
-        score: a.score,
-        comment: a.comment,
-        submitted_at: sql`now()`,
-        seconds_since_sent: a.secondsSinceSent,
-        user_agent: a.userAgent?.slice(0, 400) ?? null,
-        client_ip_hash: a.clientIpHash,
-        flagged: !active,
-        flag_reasons: a.flagReasons,
-        is_active: active,
-      })
-      .returning('id')
+    const survey = await trx
+      .selectFrom('surveys')
+      .select(['id', 'connector_id', sql<string>`nextval(pg_get_serial_sequence('responses', 'id'))::text`.as('responseId')])
+      .where('id', '=', surveyId)
+      .forUpdate()
       .executeTakeFirstOrThrow();
+    const active = a.flagReasons.length === 0;
+    const responseId = survey.responseId;
+    // A statement of its own, after the lock: only its fresh snapshot sees an answer committed meanwhile.
+    // The write-back still owed for the answer it replaces (if any) is superseded: it is found through
+    // that answer (writebacks are indexed by response, not by survey).
     if (active) {
-      // The write-back of this answer is owed from now on; an earlier one not yet written is replaced.
-      await trx.updateTable('writebacks').set({ status: 'superseded' }).where('survey_id', '=', surveyId).where('status', '=', 'pending').execute();
-      await trx.insertInto('writebacks').values({ response_id: row.id, survey_id: surveyId, connector_id: survey.connector_id, marker: markerFor(row.id) }).execute();
+      await trx
+        .with('retired', (qb) => qb.updateTable('responses').set({ is_active: false }).where('survey_id', '=', surveyId).where('is_active', '=', true).returning('id'))
+        .updateTable('writebacks')
+        .set({ status: 'superseded' })
+        .where('response_id', 'in', (eb) => eb.selectFrom('retired').select('retired.id'))
+        .where('status', '=', 'pending')
+        .execute();
     }
-    return { responseId: row.id, active };
+    const values = {
+      id: responseId,
+      survey_id: surveyId,
+      score: a.score,
+      comment: a.comment,
+      submitted_at: sql<Date>`now()`,
+      seconds_since_sent: a.secondsSinceSent,
+      user_agent: a.userAgent?.slice(0, 400) ?? null,
+      client_ip_hash: a.clientIpHash,
+      flagged: !active,
+      flag_reasons: a.flagReasons,
+      is_active: active,
+    };
+    if (!active) {
+      await trx.insertInto('responses').values(values).execute();
+      return { responseId, active };
+    }
+    // The write-back of this answer is owed from now on.
+    await trx
+      .with('answer', (qb) => qb.insertInto('responses').values(values).returning('id'))
+      .insertInto('writebacks')
+      .values({ response_id: responseId, survey_id: surveyId, connector_id: survey.connector_id, marker: markerFor(responseId) })
+      .execute();
+    return { responseId, active };
   });
 }
 

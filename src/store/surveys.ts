@@ -19,6 +19,8 @@ export interface SurveyForDelivery {
   ticketTitle: string | null;
   closedAt: Date;
   hasActiveAnswer: boolean;
+  /** Why the recipient must not be mailed (unsubscribed, bounced, …), or null. Read with the survey. */
+  suppression: string | null;
 }
 
 export async function loadSurveyForDelivery(db: Db, surveyId: string): Promise<SurveyForDelivery | null> {
@@ -32,33 +34,28 @@ export async function loadSurveyForDelivery(db: Db, surveyId: string): Promise<S
       's.expires_at as expiresAt', 's.reminder_status as reminderStatus', 'p.email', 'p.display_name as name',
       't.external_id as ticketExternalId', 't.external_key as ticketKey', 't.title as ticketTitle', 'c.closed_at as closedAt',
       eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.survey_id', '=', 's.id').where('r.is_active', '=', true)).as('hasActiveAnswer'),
+      eb.selectFrom('suppressions as x').select('x.reason').whereRef('x.email', '=', 'p.email').where('x.lifted_at', 'is', null).limit(1).as('suppression'),
     ])
     .where('s.id', '=', surveyId)
     .executeTakeFirst();
   return (r as SurveyForDelivery | undefined) ?? null;
 }
 
-export async function activeSuppression(db: Db, email: string): Promise<string | null> {
-  const r = await db.selectFrom('suppressions').select('reason').where('email', '=', email).where('lifted_at', 'is', null).executeTakeFirst();
-  return r?.reason ?? null;
-}
-
 /**
- * Claims a scheduled survey for sending and stores its token hashes, atomically: only one worker can
- * move it from scheduled to sending. Returns false when someone else did.
+ * Claims a scheduled survey for sending and stores its token hashes, atomically (one statement, so one
+ * round trip): only one worker can move it from scheduled to sending. Returns false when someone else did.
  */
 export async function claimForSending(db: Db, surveyId: string, tokens: Array<{ hash: Buffer; purpose: 'answer' | 'unsubscribe' }>, expiresAt: Date): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const r = await trx
-      .updateTable('surveys')
-      .set({ status: 'sending', attempts: sql`attempts + 1`, claimed_at: sql`now()`, expires_at: expiresAt, updated_at: sql`now()` })
-      .where('id', '=', surveyId)
-      .where('status', '=', 'scheduled')
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) return false;
-    await trx.insertInto('survey_tokens').values(tokens.map((t) => ({ token_hash: t.hash, survey_id: surveyId, purpose: t.purpose }))).execute();
-    return true;
-  });
+  const r = await sql`
+    WITH claimed AS (
+      UPDATE surveys SET status = 'sending', attempts = attempts + 1, claimed_at = now(), expires_at = ${expiresAt}, updated_at = now()
+      WHERE id = ${surveyId} AND status = 'scheduled'
+      RETURNING id
+    )
+    INSERT INTO survey_tokens (token_hash, survey_id, purpose)
+    SELECT t.token_hash, claimed.id, t.purpose
+    FROM claimed, unnest(${tokens.map((t) => t.hash)}::bytea[], ${tokens.map((t) => t.purpose)}::text[]) AS t(token_hash, purpose)`.execute(db);
+  return Number(r.numAffectedRows ?? 0n) > 0;
 }
 
 /** The email was certainly not sent: back to scheduled, and its tokens are void. */

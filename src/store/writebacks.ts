@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import type { FollowUpState } from '../rules/follow-up-policy.js';
 import type { AnswerOnTicket } from './answer-on-ticket.js';
 
 export interface WritebackWork extends AnswerOnTicket {
@@ -9,11 +10,14 @@ export interface WritebackWork extends AnswerOnTicket {
   marker: string;
   isActive: boolean;
   ticketId: string;
+  /** The survey's follow-up, if it has one (read in the same query). */
+  followUp: { id: string; status: FollowUpState; dueAt: Date } | null;
 }
 
 export async function loadWriteback(db: Db, responseId: string): Promise<WritebackWork | null> {
   const r = await db
     .selectFrom('writebacks as w')
+    .leftJoin('follow_ups as f', 'f.survey_id', 'w.survey_id')
     .innerJoin('responses as r', 'r.id', 'w.response_id')
     .innerJoin('surveys as s', 's.id', 'w.survey_id')
     .innerJoin('tickets as t', 't.id', 's.ticket_id')
@@ -23,39 +27,43 @@ export async function loadWriteback(db: Db, responseId: string): Promise<Writeba
       'r.submitted_at as submittedAt', 'r.is_active as isActive', 's.scale', 't.id as ticketId', 't.external_id as ticketExternalId', 't.external_key as ticketKey',
       't.title as ticketTitle', 't.assignment_group_id as assignmentGroupId', 't.assignment_group_name as assignmentGroupName',
       sql<string>`coalesce(p.display_name, 'the customer')`.as('customer'),
+      'f.id as followUpId', 'f.status as followUpStatus', 'f.due_at as followUpDueAt',
     ])
     .where('w.response_id', '=', responseId)
     .executeTakeFirst();
-  return (r as WritebackWork | undefined) ?? null;
+  if (!r) return null;
+  const { followUpId, followUpStatus, followUpDueAt, ...work } = r;
+  return { ...(work as Omit<WritebackWork, 'followUp'>), followUp: followUpId ? { id: followUpId, status: followUpStatus!, dueAt: followUpDueAt! } : null };
 }
 
-/** Takes the write-back; returns the attempt number (above 1: an earlier attempt may have written). */
-export async function claimWriteback(db: Db, id: string): Promise<number | null> {
+/**
+ * Takes the write-back. Returns the attempt number (above 1: an earlier attempt may have written) and
+ * the score of this survey's last answer already written to the ticket (for "changed from"), or null
+ * when the write-back is not there to take.
+ */
+export async function claimWriteback(db: Db, id: string): Promise<{ attempt: number; previousScore: number | null } | null> {
   const r = await db
-    .updateTable('writebacks')
+    .updateTable('writebacks as w')
     .set({ status: 'claimed', attempts: sql`attempts + 1`, claimed_at: sql`now()` })
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'claimed'])
-    .returning('attempts')
+    .where('w.id', '=', id)
+    .where('w.status', 'in', ['pending', 'claimed'])
+    .returning((eb) => [
+      'w.attempts',
+      eb
+        .selectFrom('writebacks as d')
+        .innerJoin('responses as r', 'r.id', 'd.response_id')
+        .select('r.score')
+        .whereRef('d.survey_id', '=', 'w.survey_id')
+        .where('d.status', '=', 'done')
+        .whereRef('d.id', '!=', 'w.id')
+        .orderBy('d.done_at', 'desc')
+        .limit(1)
+        .as('previousScore'),
+    ])
     .executeTakeFirst();
-  return r?.attempts ?? null;
+  return r ? { attempt: r.attempts, previousScore: r.previousScore ?? null } : null;
 }
 
 export async function finishWriteback(db: Db, id: string, status: 'done' | 'superseded' | 'failed', note?: string): Promise<void> {
   await db.updateTable('writebacks').set({ status, ...(status === 'done' ? { done_at: sql`now()` } : {}), external_ref: note ?? null }).where('id', '=', id).execute();
-}
-
-/** The score of the last answer of this survey already written to the ticket (for "changed from"). */
-export async function lastWrittenScore(db: Db, surveyId: string, exceptId: string): Promise<number | null> {
-  const r = await db
-    .selectFrom('writebacks as w')
-    .innerJoin('responses as r', 'r.id', 'w.response_id')
-    .select('r.score')
-    .where('w.survey_id', '=', surveyId)
-    .where('w.status', '=', 'done')
-    .where('w.id', '!=', exceptId)
-    .orderBy('w.done_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return r?.score ?? null;
 }

@@ -1,6 +1,6 @@
-import { CAP_WINDOW_DAYS, decide, rulesConfigSchema, sampleDraw, type Decision } from '../../rules/index.js';
-import { lockClosureFacts, lockPerson, personHistory } from '../../store/decision-facts.js';
-import { surveySettingsSchema } from '../../connectors/common-definition.js';
+import { CAP_WINDOW_DAYS, decide, sampleDraw, type Decision } from '../../rules/index.js';
+import type { ConnectorDefinition } from '../../connectors/registry.js';
+import { lockClosureFacts, lockPeople, personHistories, recordDecisions, type ClosureFacts, type DecisionRow } from '../../store/decision-facts.js';
 import type { StageContext } from '../context.js';
 
 export type DecideOutcome = { status: 'decided'; decision: Decision; surveyId: string | null } | { status: 'skipped'; reason: string };
@@ -12,58 +12,87 @@ export async function enqueueSend(ctx: StageContext, surveyId: string, sendAt: D
   return delay;
 }
 
-/**
- * Decides one closure: facts in, pure rules, decision (and survey) out — in one transaction that holds
- * the closure row and the person's advisory lock, so two workers deciding for the same person at the
- * same moment see each other's result and never both choose to survey.
- */
+/** Decides one closure (see decideClosures; alone, it is never deferred). */
 export async function decideClosure(ctx: StageContext, closureId: string): Promise<DecideOutcome> {
+  return (await decideClosures(ctx, [closureId])).outcomes.get(closureId)!;
+}
+
+/**
+ * Decides closures: facts in, pure rules, decisions (and surveys) out — in one transaction that holds
+ * the closure rows and the people's advisory locks, so two workers deciding for the same person at the
+ * same moment see each other's result and never both choose to survey. Four statements however many
+ * closures: facts (row locks), people locks, history (read after the locks), decisions with surveys.
+ *
+ * Within one call each person and each ticket is decided once: a second closure of the same person (or
+ * ticket) must see the first one's decision, so it is left undecided and returned in `deferred`.
+ */
+export async function decideClosures(ctx: StageContext, closureIds: string[]): Promise<{ outcomes: Map<string, DecideOutcome>; deferred: string[] }> {
   return ctx.db.transaction().execute(async (trx) => {
-    const facts = await lockClosureFacts(trx, closureId);
-    if (!facts) return { status: 'skipped', reason: 'closure no longer exists' } as const;
-    if (facts.status === 'decided') return { status: 'skipped', reason: 'already decided' } as const;
-
-    const connector = await trx.selectFrom('connectors').select('definition').where('id', '=', facts.connectorId).executeTakeFirstOrThrow();
-    const definition = connector.definition as { rules?: unknown; survey?: unknown };
-    const rules = rulesConfigSchema.parse(definition.rules ?? {});
-    const survey = surveySettingsSchema.parse(definition.survey ?? {});
-    if (facts.personId) await lockPerson(trx, facts.personId);
-    const history = await personHistory(trx, facts, Math.max(rules.cooldownDays, CAP_WINDOW_DAYS) + 1);
-
-    const now = ctx.now();
-    const decision = decide({
-      now,
-      closure: {
-        closedAt: facts.closedAt,
-        closeCode: facts.closeCode,
-        category: facts.category,
-        assignmentGroupId: facts.assignmentGroupId,
-        assignmentGroupName: facts.assignmentGroupName,
-        requesterId: facts.requesterExternalId,
-        resolverId: facts.resolverId,
-      },
-      requester: { email: facts.email, timeZone: facts.timeZone },
-      history,
-      // Derived from the closure, so a retried job draws the same number.
-      sampleDraw: sampleDraw(`${facts.connectorId}:${facts.closureId}`),
-      rules,
-    });
-
-    const { id: decisionId } = await trx
-      .insertInto('survey_decisions')
-      .values({ closure_id: closureId, connector_id: facts.connectorId, person_id: facts.personId, outcome: decision.outcome, reason: decision.reason, detail: decision.detail, decided_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    let surveyId: string | null = null;
-    if (decision.outcome === 'survey') {
-      const row = await trx
-        .insertInto('surveys')
-        .values({ decision_id: decisionId, closure_id: closureId, ticket_id: facts.ticketId, connector_id: facts.connectorId, person_id: facts.personId!, scale: survey.scale, locale: facts.locale, send_after: decision.sendAt })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      surveyId = row.id;
+    const outcomes = new Map<string, DecideOutcome>();
+    const deferred: string[] = [];
+    const found = new Map((await lockClosureFacts(trx, closureIds)).map((f) => [f.closureId, f]));
+    const chosen: Array<{ facts: ClosureFacts; def: ConnectorDefinition }> = [];
+    const people = new Set<string>();
+    const tickets = new Set<string>();
+    for (const id of new Set(closureIds)) {
+      const facts = found.get(id);
+      if (!facts) outcomes.set(id, { status: 'skipped', reason: 'closure no longer exists' });
+      else if (facts.status === 'decided') outcomes.set(id, { status: 'skipped', reason: 'already decided' });
+      else if ((facts.personId && people.has(facts.personId)) || tickets.has(facts.ticketId)) deferred.push(id);
+      else {
+        // The rules as this process knows them (cached for a moment: see ConnectorStore).
+        const def = await ctx.connectors.get(facts.connectorId, trx);
+        if (!def) {
+          outcomes.set(id, { status: 'skipped', reason: 'connector no longer exists' });
+          continue;
+        }
+        if (facts.personId) people.add(facts.personId);
+        tickets.add(facts.ticketId);
+        chosen.push({ facts, def });
+      }
     }
-    await trx.updateTable('closures').set({ status: 'decided' }).where('id', '=', closureId).execute();
-    return { status: 'decided', decision, surveyId } as const;
+    if (chosen.length === 0) return { outcomes, deferred };
+
+    await lockPeople(trx, [...people]);
+    const histories = await personHistories(
+      trx,
+      chosen.map(({ facts, def }) => ({ closureId: facts.closureId, personId: facts.personId, ticketId: facts.ticketId, email: facts.email, lookbackDays: Math.max(def.rules.cooldownDays, CAP_WINDOW_DAYS) + 1 })),
+    );
+    const now = ctx.now();
+    const rows: DecisionRow[] = [];
+    const decisions = new Map<string, Decision>();
+    for (const { facts, def } of chosen) {
+      const decision = decide({
+        now,
+        closure: {
+          closedAt: facts.closedAt,
+          closeCode: facts.closeCode,
+          category: facts.category,
+          assignmentGroupId: facts.assignmentGroupId,
+          assignmentGroupName: facts.assignmentGroupName,
+          requesterId: facts.requesterExternalId,
+          resolverId: facts.resolverId,
+        },
+        requester: { email: facts.email, timeZone: facts.timeZone },
+        history: histories.get(facts.closureId)!,
+        // Derived from the closure, so a retried job draws the same number.
+        sampleDraw: sampleDraw(`${facts.connectorId}:${facts.closureId}`),
+        rules: def.rules,
+      });
+      decisions.set(facts.closureId, decision);
+      rows.push({
+        closureId: facts.closureId,
+        connectorId: facts.connectorId,
+        personId: facts.personId,
+        outcome: decision.outcome,
+        reason: decision.reason,
+        detail: decision.detail,
+        decidedAt: now,
+        survey: decision.outcome === 'survey' ? { ticketId: facts.ticketId, personId: facts.personId!, scale: def.survey.scale, locale: facts.locale, sendAfter: decision.sendAt } : null,
+      });
+    }
+    const surveys = await recordDecisions(trx, rows);
+    for (const [id, decision] of decisions) outcomes.set(id, { status: 'decided', decision, surveyId: surveys.get(id) ?? null });
+    return { outcomes, deferred };
   });
 }

@@ -1,6 +1,6 @@
 import { backoffMs, RetryLaterError, sleep } from '../../lib/retry.js';
 import { MailSendError, type OutgoingEmail } from '../../mail/transport.js';
-import { activeSuppression, cancelSurvey, claimForSending, finishSending, loadSurveyForDelivery, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
+import { cancelSurvey, claimForSending, finishSending, loadSurveyForDelivery, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 import { buildSurveyEmail } from './deliver-email.js';
@@ -73,7 +73,7 @@ export async function sendWithRetries(ctx: StageContext, email: OutgoingEmail): 
 
 /** Why a scheduled survey must not go out after all (null: send it). */
 export async function reasonNotToSend(ctx: StageContext, s: SurveyForDelivery, def: ConnectorDefinition, now: Date, alwaysCheckTicket = false): Promise<string | null> {
-  const suppressed = await activeSuppression(ctx.db, s.email);
+  const suppressed = s.suppression;
   if (suppressed) return `recipient is on the suppression list (${suppressed})`;
   if (s.expiresAt && s.expiresAt < now) return 'survey expired';
   if (alwaysCheckTicket || now.getTime() - s.closedAt.getTime() > REOPEN_CHECK_AFTER_MS) {

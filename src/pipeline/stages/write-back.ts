@@ -4,8 +4,8 @@ import { RetryLaterError } from '../../lib/retry.js';
 import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
-import { cancelPendingFollowUp, followUpOfSurvey, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, lastWrittenScore, loadWriteback, type WritebackWork } from '../../store/writebacks.js';
+import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
+import { claimWriteback, finishWriteback, loadWriteback, type WritebackWork } from '../../store/writebacks.js';
 import type { StageContext } from '../context.js';
 
 /**
@@ -28,8 +28,9 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
 
   const dueAt = await applyFollowUpPolicy(ctx, w, def);
 
-  const attempt = await claimWriteback(ctx.db, w.id);
-  if (attempt === null) return 'claimed elsewhere';
+  const claim = await claimWriteback(ctx.db, w.id);
+  if (claim === null) return 'claimed elsewhere';
+  const { attempt, previousScore } = claim;
   const connector = ctx.runtime.for(def);
   const visibility = def.writeBack.target;
   if (attempt > 1 && visibility !== 'none' && (await connector.hasNote(w.ticketExternalId, w.marker, visibility))) {
@@ -44,7 +45,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
     answeredAt: w.submittedAt,
     answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
     marker: w.marker,
-    previousScore: await lastWrittenScore(ctx.db, w.surveyId, w.id),
+    previousScore,
     detractorDueAt: dueAt,
   });
   const f = def.writeBack.fields;
@@ -71,7 +72,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
 
 /** Creates, cancels or notes the survey's follow-up. Returns the due time when a task is owed. */
 async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition): Promise<Date | null> {
-  const existing = await followUpOfSurvey(ctx.db, w.surveyId);
+  const existing = w.followUp;
   const action = followUpAction({ enabled: def.followUp.enabled, scale: w.scale, score: w.score, detractorMax: def.followUp.detractorMax, existing: existing?.status ?? null });
   switch (action) {
     case 'create': {

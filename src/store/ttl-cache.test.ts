@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { TtlCache } from './ttl-cache.js';
+
+describe('TtlCache', () => {
+  let clock = 0;
+  const now = () => clock;
+  const counting = () => {
+    let loads = 0;
+    return { load: async () => ({ n: ++loads, nested: { k: 'v' } }), count: () => loads };
+  };
+
+  it('loads once per TTL, again after it, and at once after an invalidation', async () => {
+    const cache = new TtlCache<{ n: number }>(2000, now);
+    const c = counting();
+    clock = 0;
+    expect((await cache.get('a', c.load)).n).toBe(1);
+    clock = 1999;
+    expect((await cache.get('a', c.load)).n).toBe(1);
+    clock = 2000;
+    expect((await cache.get('a', c.load)).n).toBe(2);
+    cache.invalidate('a');
+    expect((await cache.get('a', c.load)).n).toBe(3);
+    expect(c.count()).toBe(3);
+  });
+
+  it('shares one load between concurrent callers, unless a caller must not wait for another', async () => {
+    const cache = new TtlCache<{ n: number }>(2000, now);
+    const c = counting();
+    const [x, y] = await Promise.all([cache.get('a', c.load), cache.get('a', c.load)]);
+    expect([x.n, y.n, c.count()]).toEqual([1, 1, 1]);
+    cache.invalidate();
+    const pending = cache.get('a', c.load);
+    const own = cache.get('a', c.load, { joinPending: false });
+    expect([(await pending).n, (await own).n]).toEqual([2, 3]);
+    // Once settled, a value is shared with such callers too.
+    expect((await cache.get('a', c.load, { joinPending: false })).n).toBe(3);
+  });
+
+  it('does not keep a failed load, and freezes what it keeps', async () => {
+    const cache = new TtlCache<{ n: number; nested: { k: string } }>(2000, now);
+    await expect(cache.get('a', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    const v = await cache.get('a', async () => ({ n: 1, nested: { k: 'v' } }));
+    expect(v.n).toBe(1);
+    expect(() => {
+      (v.nested as { k: string }).k = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  it('caches nothing with a TTL of 0', async () => {
+    const cache = new TtlCache<{ n: number }>(0, now);
+    const c = counting();
+    await cache.get('a', c.load);
+    await cache.get('a', c.load);
+    expect(c.count()).toBe(2);
+  });
+});
