@@ -11,6 +11,9 @@ RUN npm run build && npm prune --omit=dev
 # Runtime stage: compiled code, production dependencies, migrations and templates; runs as a non-root user.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The live heap stays under ~100 MB even with a 20,000-closure backlog; without a cap V8 lets garbage
+# grow the heap (and RSS) far beyond that before collecting. 192 MB keeps a process under ~300 MB RSS.
+ENV NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

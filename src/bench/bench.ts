@@ -10,11 +10,13 @@ import { ServiceProcess } from './service-process.js';
 import { peakRssMb, percentile } from './stats.js';
 
 /**
- * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--concurrency 20] [--db-pool 10] [--profile DIR] [--round-trips]
+ * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--profile DIR] [--round-trips]
  * The service (api + worker roles) runs in a child process of its own, so that its peak RSS (and, with
  * --profile, its CPU profile) is the service's alone. This process holds the ServiceNow simulator and the
  * simulated customers, who answer over HTTP like real ones; its own peak RSS is reported separately.
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
+ * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
+ * through NODE_OPTIONS; 0 for no cap).
  */
 const STAGES = 5; // fetch/poll → decide → send → write-back → follow-up
 const CUSTOMERS = 200; // answering at once
@@ -22,7 +24,7 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
+    options: { closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
@@ -35,13 +37,13 @@ async function main() {
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
-  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']}`);
+  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']}${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
   const bare = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
   out(`  bare BullMQ chain (${STAGES} no-op stages): ${bare.toFixed(0)} chains/s`);
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(0, '127.0.0.1');
-  const service = new ServiceProcess(values.profile, values['round-trips']);
+  const service = new ServiceProcess(values.profile, values['round-trips'], Number(values['heap-mb']) || undefined);
   let db: Db | null = null;
   try {
     const url = await service.start(

@@ -14,8 +14,9 @@ export class ServiceProcess {
 
   /** @param profileDir when set, the child writes a V8 CPU profile there (--cpu-prof). */
   /** @param countRoundTrips when set, the child counts its Postgres statements and Redis commands. */
-  constructor(profileDir?: string, countRoundTrips = false) {
-    const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  /** @param heapMb when set, the child's V8 old space is capped (--max-old-space-size), as a deployment would set it. */
+  constructor(profileDir?: string, countRoundTrips = false, heapMb?: number) {
+    const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
     const env = { ...process.env, ...(countRoundTrips ? { BENCH_ROUND_TRIPS: '1' } : {}) };
     this.child = fork(fileURLToPath(new URL('./service-child.ts', import.meta.url)), [], { cwd: ROOT, env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: FromChild) => this.receive(m));
