@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { ConnectorStore } from '../store/connectors.js';
+import { TtlCache } from '../store/ttl-cache.js';
 import { recentComments, themesReport } from './comments.js';
 import { followUpReport } from './follow-up-stats.js';
 import { firstDay, lastDay, parseStatsQuery, type StatsQuery } from './query.js';
@@ -89,18 +90,15 @@ export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, r
 
 /**
  * The scoreboard is public: a minute-old answer per connector and interval keeps anyone who reloads it
- * in a loop from running the stats query each time. Unknown or private connectors are not cached.
+ * in a loop from running the stats query each time. Unknown or private connectors are not kept (a
+ * mistyped id must not grow the cache).
  */
 export function cachedScoreboard(deps: AnalyticsDeps, ttlMs = 60_000) {
-  const cache = new Map<string, { at: number; view: Promise<ScoreboardView | null> }>();
-  return (connectorId: string, raw: unknown): Promise<ScoreboardView | null> => {
+  const cache = new TtlCache<ScoreboardView | null>(ttlMs, () => deps.now().getTime());
+  return async (connectorId: string, raw: unknown): Promise<ScoreboardView | null> => {
     const key = `${connectorId}|${(raw as { interval?: string } | undefined)?.interval === 'month' ? 'month' : 'week'}`;
-    const hit = cache.get(key);
-    if (hit && deps.now().getTime() - hit.at < ttlMs) return hit.view;
-    const view = loadScoreboard(deps, connectorId, raw);
-    cache.set(key, { at: deps.now().getTime(), view });
-    // Failures and connectors without a scoreboard are not kept (a mistyped id must not grow the map).
-    void view.then((v) => v ?? cache.delete(key), () => cache.delete(key));
+    const view = await cache.get(key, () => loadScoreboard(deps, connectorId, raw));
+    if (!view) cache.invalidate(key);
     return view;
   };
 }
