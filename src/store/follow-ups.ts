@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
-import type { AnswerOnTicket } from './answer-on-ticket.js';
+import { ANSWER_ON_TICKET_COLUMNS, type AnswerOnTicket } from './answer-on-ticket.js';
 
 /** Creates the follow-up record (or revives a cancelled one); returns its id. Idempotent per survey. */
 export async function upsertFollowUp(db: Db, f: { surveyId: string; responseId: string; ticketId: string; connectorId: string; marker: string; dueAt: Date }): Promise<string> {
@@ -53,10 +53,8 @@ export async function loadFollowUp(db: Db, id: string): Promise<FollowUpWork | n
     .innerJoin('people as p', 'p.id', 's.person_id')
     .select([
       'f.id', 'f.status', 'f.attempts', 'f.marker', 'f.due_at as dueAt', 'f.external_id as externalId', 'f.external_key as externalKey', 'f.response_id as responseId',
-      'f.noted_response_id as notedResponseId', 'f.overdue_at as overdueAt', 'f.escalated_at as escalatedAt', 'f.sla_checks as slaChecks', 's.id as surveyId',
-      'f.connector_id as connectorId', 's.scale', 'r.score', 'r.comment', 'r.submitted_at as submittedAt', 't.external_id as ticketExternalId', 't.external_key as ticketKey',
-      't.title as ticketTitle', 't.assignment_group_id as assignmentGroupId', 't.assignment_group_name as assignmentGroupName',
-      sql<string>`coalesce(p.display_name, 'the customer')`.as('customer'),
+      'f.noted_response_id as notedResponseId', 'f.overdue_at as overdueAt', 'f.escalated_at as escalatedAt', 'f.sla_checks as slaChecks',
+      'f.connector_id as connectorId', ...ANSWER_ON_TICKET_COLUMNS,
     ])
     .where('f.id', '=', id)
     .executeTakeFirst();

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
-import type { AnswerOnTicket } from './answer-on-ticket.js';
+import { ANSWER_ON_TICKET_COLUMNS, type AnswerOnTicket } from './answer-on-ticket.js';
 
 export interface WritebackWork extends AnswerOnTicket {
   id: string;
@@ -23,10 +23,8 @@ export async function loadWriteback(db: Db, responseId: string): Promise<Writeba
     .innerJoin('tickets as t', 't.id', 's.ticket_id')
     .innerJoin('people as p', 'p.id', 's.person_id')
     .select([
-      'w.id', 'w.status', 'w.attempts', 'w.marker', 'r.id as responseId', 's.id as surveyId', 'w.connector_id as connectorId', 'r.score', 'r.comment',
-      'r.submitted_at as submittedAt', 'r.is_active as isActive', 's.scale', 't.id as ticketId', 't.external_id as ticketExternalId', 't.external_key as ticketKey',
-      't.title as ticketTitle', 't.assignment_group_id as assignmentGroupId', 't.assignment_group_name as assignmentGroupName',
-      sql<string>`coalesce(p.display_name, 'the customer')`.as('customer'),
+      'w.id', 'w.status', 'w.attempts', 'w.marker', 'r.id as responseId', 'w.connector_id as connectorId', 'r.is_active as isActive', 't.id as ticketId',
+      ...ANSWER_ON_TICKET_COLUMNS,
       'f.id as followUpId', 'f.status as followUpStatus', 'f.due_at as followUpDueAt',
     ])
     .where('w.response_id', '=', responseId)
