@@ -2,6 +2,7 @@ import type { Figures, FollowUpFigures, GroupFigures, PeriodFigures, StatsReport
 import type { DashboardView, ScoreboardView } from '../../src/analytics/views.js';
 import { ces, csat, funnel, nps, visibleForAgent } from '../../src/rules/scores.js';
 import { SCALES, type Scale } from '../../src/rules/scales.js';
+import { seededRandom } from '../../src/rules/sampling.js';
 
 /**
  * Realistic, deterministic views for the dashboard and scoreboard tests: surveys are generated
@@ -24,17 +25,7 @@ interface Survey {
   answer: { scale: Scale; score: number } | null;
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
