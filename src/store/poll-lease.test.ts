@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { SecretBox } from '../lib/secret-box.js';
-import { connectorDefinitionSchema } from '../connectors/registry.js';
-import { ConnectorStore } from './connectors.js';
 import { acquirePollLease } from './poll-lease.js';
-import { createTestEnv, type TestEnv } from '../../test/support/env.js';
+import { createTestEnv, saveOfflineConnector, type TestEnv } from '../../test/support/env.js';
 
 describe('poll lease', () => {
   let te: TestEnv;
   beforeAll(async () => {
     te = await createTestEnv();
-    await new ConnectorStore(te.db, new SecretBox(te.config.SECRET_KEY)).save(
-      connectorDefinitionSchema.parse({ id: 'c', name: 'c', kind: 'servicenow', baseUrl: 'http://x', auth: { type: 'basic', username: 'u', password: 'p' } }),
-    );
+    await saveOfflineConnector(te, 'c');
   });
   afterAll(() => te?.cleanup());
 

@@ -6,6 +6,9 @@ import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { ensureDatabase, migrateToLatest } from '../../src/db/migrator.js';
+import { connectorDefinitionSchema } from '../../src/connectors/registry.js';
+import { SecretBox } from '../../src/lib/secret-box.js';
+import { ConnectorStore } from '../../src/store/connectors.js';
 
 /**
  * Each test file gets its own database and Redis key prefix on the local servers (or the ones named by
@@ -69,6 +72,13 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
 }
 
 export { deleteKeys };
+
+/** Stores a ServiceNow connector that is never called (for tests of the store and the stages' SQL). */
+export async function saveOfflineConnector(te: TestEnv, id: string): Promise<void> {
+  await new ConnectorStore(te.db, new SecretBox(te.config.SECRET_KEY)).save(
+    connectorDefinitionSchema.parse({ id, name: id, kind: 'servicenow', baseUrl: 'http://127.0.0.1:9', auth: { type: 'basic', username: 'u', password: 'p' } }),
+  );
+}
 
 /** Polls `check` until it returns a truthy value (no fixed sleeps): fails with `what` after the timeout. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {

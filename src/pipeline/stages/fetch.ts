@@ -3,7 +3,7 @@ import type { StageContext } from '../context.js';
 
 /** Re-reads the ticket a push notification named (the payload is only a hint) and records its closure. */
 export async function fetchNotifiedTicket(ctx: StageContext, eventId: string): Promise<string> {
-  const event = await ctx.db.selectFrom('inbound_events').selectAll().where('id', '=', eventId).executeTakeFirst();
+  const event = await ctx.db.selectFrom('inbound_events').select(['connector_id', 'external_id', 'processed_at', 'result']).where('id', '=', eventId).executeTakeFirst();
   if (!event) return 'event no longer exists';
   if (event.processed_at) return `already processed: ${event.result ?? ''}`;
   const def = await ctx.connectors.get(event.connector_id);
