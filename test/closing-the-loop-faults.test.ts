@@ -4,7 +4,7 @@ import { marker } from '../src/lib/markers.js';
 import { decideClosure } from '../src/pipeline/stages/decide.js';
 import { mapServiceNowRecord } from '../src/connectors/servicenow/map-record.js';
 import { recordSnapshots } from '../src/store/intake.js';
-import { recordAnswer } from '../src/store/responses.js';
+import { drawResponseId, recordAnswer } from '../src/store/responses.js';
 import { waitFor } from './support/env.js';
 import { startHarness, seedClosedIncidents, snowConnector, type Harness } from './support/harness.js';
 import { loopState, scoreFor } from './support/loop.js';
@@ -34,7 +34,8 @@ describe('closing the loop through ServiceNow faults and a killed worker', () =>
     const surveys = await h.te.db.selectFrom('surveys').select('id').orderBy('id').execute();
     expect(surveys).toHaveLength(N);
     for (const [i, s] of surveys.entries()) {
-      await recordAnswer(h.te.db, s.id, { score: scoreFor(i), comment: `comment ${i}`, flagReasons: [], userAgent: 'Mozilla/5.0', clientIpHash: null, secondsSinceSent: 60 }, (id) => marker(h.te.config.SECRET_KEY, 'A', id));
+      const rid = await drawResponseId(h.te.db);
+      await recordAnswer(h.te.db, s.id, rid, { score: scoreFor(i), comment: `comment ${i}`, flagReasons: [], userAgent: 'Mozilla/5.0', clientIpHash: null, secondsSinceSent: 60 }, marker(h.te.config.SECRET_KEY, 'A', rid));
     }
     h.sim.setFaults({ rate429: 0.3, rate500: 0.1, retryAfterSeconds: 1, latencyMs: [5, 40] });
   }, 120_000);

@@ -10,7 +10,7 @@ import type { JiraDefinition } from '../src/connectors/jira/definition.js';
 import { adfToText } from '../src/connectors/jira/adf.js';
 import { createJiraSim, type JiraSim } from '../src/sim/jira/sim.js';
 import { recordSnapshots } from '../src/store/intake.js';
-import { recordAnswer } from '../src/store/responses.js';
+import { drawResponseId, recordAnswer } from '../src/store/responses.js';
 import { waitFor } from './support/env.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { scoreFor } from './support/loop.js';
@@ -48,7 +48,8 @@ describe('closing the loop on Jira through 429/5xx faults and a killed worker', 
     const surveys = await h.te.db.selectFrom('surveys').select('id').orderBy('id').execute();
     expect(surveys).toHaveLength(N);
     for (const [i, s] of surveys.entries()) {
-      await recordAnswer(h.te.db, s.id, { score: scoreFor(i), comment: `c${i}`, flagReasons: [], userAgent: 'Mozilla/5.0', clientIpHash: null, secondsSinceSent: 60 }, (id) => marker(h.te.config.SECRET_KEY, 'A', id));
+      const rid = await drawResponseId(h.te.db);
+      await recordAnswer(h.te.db, s.id, rid, { score: scoreFor(i), comment: `c${i}`, flagReasons: [], userAgent: 'Mozilla/5.0', clientIpHash: null, secondsSinceSent: 60 }, marker(h.te.config.SECRET_KEY, 'A', rid));
     }
     jira.setFaults({ rate429: 0.15, rate503: 0.05, rate500: 0.05, retryAfterSeconds: 1, latencyMs: [5, 30] });
   }, 120_000);

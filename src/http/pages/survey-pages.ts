@@ -10,7 +10,7 @@ import { renderNotFoundPage, renderSurveyPage, renderThanksPage } from '../../re
 import { botSignals } from '../../rules/bot-signals.js';
 import { isValidScore } from '../../rules/scales.js';
 import type { ConnectorStore } from '../../store/connectors.js';
-import { activeAnswer, recordAnswer, surveyByToken, type TokenSurvey } from '../../store/responses.js';
+import { recordAnswer, surveyByToken, type TokenSurvey } from '../../store/responses.js';
 import { pageBaseFor, sendPage } from './page-scope.js';
 import { tokenOverLimit } from './token-limit.js';
 
@@ -41,11 +41,11 @@ const COMMENT_MAX = 2000;
 export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps) {
   const notFound = (req: FastifyRequest) => renderNotFoundPage({ locale: localeFromAcceptLanguage(req.headers['accept-language']), defaultLocale: deps.defaultLocale });
 
-  async function load(req: TokenReq): Promise<{ survey: TokenSurvey; hash: Buffer } | null> {
+  async function load(req: TokenReq, drawResponseId = false): Promise<{ survey: TokenSurvey & { nextResponseId: string | null }; hash: Buffer } | null> {
     const { token } = req.params;
     if (!looksLikeToken(token)) return null;
     const hash = hashToken(token);
-    const survey = await surveyByToken(deps.db, hash, 'answer', deps.now());
+    const survey = await surveyByToken(deps.db, hash, 'answer', deps.now(), { drawResponseId });
     return survey ? { survey, hash } : null;
   }
 
@@ -67,14 +67,14 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const found = await load(req);
     if (!found) return sendPage(reply, 404, notFound(req));
     const { survey } = found;
-    const current = await activeAnswer(deps.db, survey.surveyId);
+    const current = survey.answer;
     const requested = req.query.r === undefined ? null : Number(req.query.r);
     const selected = requested !== null && isValidScore(survey.scale, requested) ? requested : (current?.score ?? null);
     return sendPage(reply, 200, await form(req.params.token, survey, { selected, comment: current?.comment ?? null, answeredBefore: current !== null }));
   });
 
   scope.post('/s/:token', async (req: TokenReq, reply) => {
-    const found = await load(req);
+    const found = await load(req, true);
     if (!found) return sendPage(reply, 404, notFound(req));
     const { survey, hash } = found;
     if (await tokenOverLimit(deps.redis, deps.prefix, hash, deps.tokenPerMinute)) throw Object.assign(new Error('too many requests'), { statusCode: 429 });
@@ -85,7 +85,7 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const comment = typeof body.comment === 'string' ? body.comment.replace(/\r\n/g, '\n').trim() : '';
     const error = !isValidScore(survey.scale, score) ? 'choose_rating' : comment.length > COMMENT_MAX ? 'comment_too_long' : null;
     if (error) {
-      const answeredBefore = (await activeAnswer(deps.db, survey.surveyId)) !== null;
+      const answeredBefore = survey.answer !== null;
       const selected = isValidScore(survey.scale, score) ? score : null;
       return sendPage(reply, 400, await form(req.params.token, survey, { selected, comment: comment.slice(0, COMMENT_MAX) || null, answeredBefore, error }));
     }
@@ -93,14 +93,15 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const userAgent = req.headers['user-agent'] ?? null;
     const secondsSinceSent = survey.sentAt ? Math.floor((deps.now().getTime() - survey.sentAt.getTime()) / 1000) : null;
     const flagReasons = botSignals({ honeypot: typeof body.website === 'string' ? body.website : null, userAgent, secondsSinceSent, minSecondsAfterSend: deps.botMinSecondsAfterSend });
-    const { responseId, active } = await recordAnswer(deps.db, survey.surveyId, {
+    const nextResponseId = survey.nextResponseId!; // drawn by load(req, true)
+    const { responseId, active } = await recordAnswer(deps.db, survey.surveyId, nextResponseId, {
       score,
       comment: comment || null,
       flagReasons,
       userAgent,
       clientIpHash: createHmac('sha256', deps.secret).update(`ip:${req.ip}`).digest('hex').slice(0, 32),
       secondsSinceSent,
-    }, (id) => marker(deps.secret, 'A', id));
+    }, marker(deps.secret, 'A', nextResponseId));
     if (active) await deps.onAnswer?.({ surveyId: survey.surveyId, connectorId: survey.connectorId, responseId }).catch((err) => deps.logger.warn({ err, responseId }, 'write-back enqueue failed; the reconciler will retry'));
     else deps.logger.warn({ surveyId: survey.surveyId, responseId, flagReasons }, 'answer flagged as a likely bot; kept but not active');
     // Post/redirect/get: a reload of the thank-you page does not submit again.
@@ -112,7 +113,7 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     if (!found) return sendPage(reply, 404, notFound(req));
     const { survey } = found;
     const r = Number(req.query.r);
-    const score = isValidScore(survey.scale, r) ? r : ((await activeAnswer(deps.db, survey.surveyId))?.score ?? null);
+    const score = isValidScore(survey.scale, r) ? r : (survey.answer?.score ?? null);
     if (score === null) return reply.redirect(`/s/${req.params.token}`, 303);
     return sendPage(reply, 200, renderThanksPage({ ...(await pageBase(survey)), scale: survey.scale, score, changeUrl: `/s/${req.params.token}`, expiresAt: survey.expiresAt! }));
   });

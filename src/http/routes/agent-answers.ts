@@ -19,7 +19,7 @@ export function registerAgentAnswerRoutes(app: FastifyInstance, deps: { db: Db; 
       .where('s.id', '=', req.params.surveyId)
       .executeTakeFirst();
     if (!s) return reply.status(404).type('text/plain').send('not found');
-    const answers = await deps.db.selectFrom('responses').select(['submitted_at', 'score', 'comment', 'is_active', 'flagged']).where('survey_id', '=', s.id).orderBy('id', 'desc').execute();
+    const answers = await deps.db.selectFrom('responses').select(['submitted_at', 'score', 'comment', 'is_active', 'flagged']).where('survey_id', '=', s.id).orderBy('submitted_at', 'desc').orderBy('id', 'desc').execute();
     const followUp = s.fStatus ? `${s.fKey ?? 'task'} — ${s.fStatus}, due ${s.fDue?.toISOString().slice(0, 16).replace('T', ' ')} UTC${s.fOutcome ? `; outcome: ${s.fOutcome}` : ''}` : null;
     return reply.type('text/html; charset=utf-8').send(
       renderAnswersPage({
