@@ -1,3 +1,4 @@
+import { BatchPump } from '../lib/batch-pump.js';
 import type { StageContext } from './context.js';
 import { decideClosure, decideClosures, type DecideOutcome } from './stages/decide.js';
 
@@ -9,39 +10,24 @@ interface Waiting {
 
 /**
  * Lets the decide jobs running at once in this process share transactions: a decision costs six round
- * trips to Postgres (BEGIN and COMMIT included) whether it is for one closure or fifty. A job never waits for a batch to fill: while
- * fewer than `maxInFlight` batches run, it starts one at once; jobs arriving meanwhile form the next.
+ * trips to Postgres (BEGIN and COMMIT included) whether it is for one closure or fifty. A job never
+ * waits for a batch to fill (see BatchPump).
  * Each job still finds its own outcome (and enqueues its own send after the commit).
  */
-export class DecideBatcher {
-  private readonly waiting: Waiting[] = [];
-  private running = 0;
-
+export class DecideBatcher extends BatchPump<Waiting> {
   constructor(
     private readonly ctx: StageContext,
-    private readonly maxBatch = 50,
-    private readonly maxInFlight = 2,
-  ) {}
+    maxBatch = 50,
+    maxInFlight = 2,
+  ) {
+    super(maxBatch, maxInFlight);
+  }
 
   decide(closureId: string): Promise<DecideOutcome> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ closureId, resolve, reject });
-      this.pump();
-    });
+    return new Promise((resolve, reject) => this.add({ closureId, resolve, reject }));
   }
 
-  private pump(): void {
-    while (this.running < this.maxInFlight && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      this.running++;
-      void this.run(batch).finally(() => {
-        this.running--;
-        this.pump();
-      });
-    }
-  }
-
-  private async run(batch: Waiting[]): Promise<void> {
+  protected async run(batch: Waiting[]): Promise<void> {
     if (batch.length === 1) {
       const [only] = batch as [Waiting];
       return decideClosure(this.ctx, only.closureId).then(only.resolve, only.reject);
@@ -61,6 +47,6 @@ export class DecideBatcher {
       else deferred.push(w);
     }
     // Another closure of the same person (or ticket) was decided in this batch: first in the next one.
-    this.waiting.unshift(...deferred);
+    this.retryFirst(deferred);
   }
 }

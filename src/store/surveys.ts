@@ -23,8 +23,10 @@ export interface SurveyForDelivery {
   suppression: string | null;
 }
 
-export async function loadSurveyForDelivery(db: Db, surveyId: string): Promise<SurveyForDelivery | null> {
-  const r = await db
+/** Surveys with what sending them needs, by id (one query for any number; missing ids are absent). */
+export async function loadSurveysForDelivery(db: Db, surveyIds: string[]): Promise<Map<string, SurveyForDelivery>> {
+  if (surveyIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('surveys as s')
     .innerJoin('people as p', 'p.id', 's.person_id')
     .innerJoin('tickets as t', 't.id', 's.ticket_id')
@@ -36,9 +38,9 @@ export async function loadSurveyForDelivery(db: Db, surveyId: string): Promise<S
       eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.survey_id', '=', 's.id').where('r.is_active', '=', true)).as('hasActiveAnswer'),
       eb.selectFrom('suppressions as x').select('x.reason').whereRef('x.email', '=', 'p.email').where('x.lifted_at', 'is', null).limit(1).as('suppression'),
     ])
-    .where('s.id', '=', surveyId)
-    .executeTakeFirst();
-  return (r as SurveyForDelivery | undefined) ?? null;
+    .where('s.id', '=', sql<string>`any(${surveyIds}::bigint[])`)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r as SurveyForDelivery]));
 }
 
 /**

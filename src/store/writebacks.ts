@@ -14,8 +14,10 @@ export interface WritebackWork extends AnswerOnTicket {
   followUp: { id: string; status: FollowUpState; dueAt: Date } | null;
 }
 
-export async function loadWriteback(db: Db, responseId: string): Promise<WritebackWork | null> {
-  const r = await db
+/** The write-backs owed for these answers, by response id (one query for any number; missing ones are absent). */
+export async function loadWritebacks(db: Db, responseIds: string[]): Promise<Map<string, WritebackWork>> {
+  if (responseIds.length === 0) return new Map();
+  const rows = await db
     .selectFrom('writebacks as w')
     .leftJoin('follow_ups as f', 'f.survey_id', 'w.survey_id')
     .innerJoin('responses as r', 'r.id', 'w.response_id')
@@ -27,11 +29,14 @@ export async function loadWriteback(db: Db, responseId: string): Promise<Writeba
       ...ANSWER_ON_TICKET_COLUMNS,
       'f.id as followUpId', 'f.status as followUpStatus', 'f.due_at as followUpDueAt',
     ])
-    .where('w.response_id', '=', responseId)
-    .executeTakeFirst();
-  if (!r) return null;
-  const { followUpId, followUpStatus, followUpDueAt, ...work } = r;
-  return { ...(work as Omit<WritebackWork, 'followUp'>), followUp: followUpId ? { id: followUpId, status: followUpStatus!, dueAt: followUpDueAt! } : null };
+    .where('w.response_id', '=', sql<string>`any(${responseIds}::bigint[])`)
+    .execute();
+  return new Map(
+    rows.map(({ followUpId, followUpStatus, followUpDueAt, ...work }) => [
+      work.responseId,
+      { ...(work as Omit<WritebackWork, 'followUp'>), followUp: followUpId ? { id: followUpId, status: followUpStatus!, dueAt: followUpDueAt! } : null },
+    ]),
+  );
 }
 
 /**

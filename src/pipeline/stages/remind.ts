@@ -1,11 +1,11 @@
-import { claimReminder, finishReminder, loadSurveyForDelivery, releaseReminderClaim } from '../../store/surveys.js';
+import { claimReminder, finishReminder, releaseReminderClaim } from '../../store/surveys.js';
 import type { StageContext } from '../context.js';
 import { buildSurveyEmail } from './deliver-email.js';
 import { handleSendFailure, reasonNotToSend, sendWithRetries } from './send.js';
 
 /** The optional single reminder: never after an answer, an opt-out, a reopen, or expiry. */
 export async function sendReminder(ctx: StageContext, surveyId: string): Promise<string> {
-  const s = await loadSurveyForDelivery(ctx.db, surveyId);
+  const s = await ctx.loaders.surveyForDelivery.load(surveyId);
   if (!s) return 'survey no longer exists';
   if (s.status !== 'sent' || s.reminderStatus !== null) return 'nothing to do';
   if (s.hasActiveAnswer) return 'already answered';

@@ -1,6 +1,6 @@
 import { backoffMs, RetryLaterError, sleep } from '../../lib/retry.js';
 import { MailSendError, type OutgoingEmail } from '../../mail/transport.js';
-import { cancelSurvey, claimForSending, finishSending, loadSurveyForDelivery, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
+import { cancelSurvey, claimForSending, finishSending, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 import { buildSurveyEmail } from './deliver-email.js';
@@ -21,7 +21,7 @@ export const MAIL_GATE = 'mail';
  * because a duplicate survey is worse for the customer than a missing one.
  */
 export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<string> {
-  const s = await loadSurveyForDelivery(ctx.db, surveyId);
+  const s = await ctx.loaders.surveyForDelivery.load(surveyId);
   if (!s) return 'survey no longer exists';
   if (s.status !== 'scheduled') return `nothing to do: survey is ${s.status}`;
   const now = ctx.now();

@@ -5,7 +5,7 @@ import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, loadWriteback, type WritebackWork } from '../../store/writebacks.js';
+import { claimWriteback, finishWriteback, type WritebackWork } from '../../store/writebacks.js';
 import type { StageContext } from '../context.js';
 
 /**
@@ -14,7 +14,7 @@ import type { StageContext } from '../context.js';
  * call, and after an interrupted attempt the ticket is searched for the answer's marker first.
  */
 export async function writeBack(ctx: StageContext, responseId: string): Promise<string> {
-  const w = await loadWriteback(ctx.db, responseId);
+  const w = await ctx.loaders.writeback.load(responseId);
   if (!w) return 'no write-back owed for this answer';
   if (w.status === 'done' || w.status === 'superseded' || w.status === 'failed') return `nothing to do: ${w.status}`;
   if (!w.isActive) {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { MicroBatcher } from './micro-batcher.js';
+
+/** A batch loader whose batches finish when the test says so. */
+function controlled() {
+  const batches: string[][] = [];
+  const finish: Array<(fail?: Error) => void> = [];
+  const batcher = new MicroBatcher<string, string | null>(
+    (keys) =>
+      new Promise((resolve, reject) => {
+        batches.push(keys);
+        finish.push((fail) => (fail ? reject(fail) : resolve(new Map(keys.filter((k) => k !== 'gone').map((k) => [k, k.toUpperCase()])))));
+      }),
+    null,
+    3,
+    2,
+  );
+  return { batcher, batches, finish };
+}
+
+// The batch that just finished frees its slot after its callers are resolved.
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('MicroBatcher', () => {
+  it('starts a lone call at once, and batches the calls that arrive while batches run', async () => {
+    const { batcher, batches, finish } = controlled();
+    const a = batcher.load('a');
+    const b = batcher.load('b');
+    expect(batches).toEqual([['a'], ['b']]); // two in flight, each alone: nobody waited
+    const rest = ['c', 'd', 'c', 'gone', 'e'].map((k) => batcher.load(k));
+    expect(batches).toHaveLength(2); // the rest wait for a free slot
+    finish[0]!();
+    expect(await a).toBe('A');
+    await tick();
+    expect(batches[2]).toEqual(['c', 'd']); // up to 3 calls, keys asked once
+    finish[1]!();
+    await b;
+    await tick();
+    expect(batches[3]).toEqual(['gone', 'e']);
+    finish[2]!();
+    finish[3]!();
+    expect(await Promise.all(rest)).toEqual(['C', 'D', 'C', null, 'E']);
+  });
+
+  it('fails every call of a failed batch, and later calls still run', async () => {
+    const { batcher, batches, finish } = controlled();
+    batcher.load('x');
+    batcher.load('y');
+    const failing = [batcher.load('p'), batcher.load('q')];
+    finish[0]!();
+    await tick();
+    expect(batches[2]).toEqual(['p', 'q']);
+    finish[2]!(new Error('connection terminated'));
+    for (const f of failing) await expect(f).rejects.toThrow('connection terminated');
+    finish[1]!();
+    const later = batcher.load('z');
+    await tick();
+    finish[3]!();
+    expect(await later).toBe('Z');
+  });
+});
