@@ -21,14 +21,39 @@ local untilMs = tonumber(ARGV[1])
 if untilMs > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return 1`;
 
+/** How long a process trusts its last read of another process's closure (one Redis GET per key per period). */
+export const SHARED_READ_MS = 250;
+
 export class RedisRateGate implements RateGate {
   // Local copy so that a process that was told to wait does not need Redis to remember it.
   private readonly local = new Map<string, number>();
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  // Every ITSM call and every send asks the gate (3+ times per closure). Reading Redis once per key per
+  // SHARED_READ_MS, shared by concurrent callers, costs a process that missed another's 429 at most that
+  // long of calls, which get their own 429 and close the gate here too.
+  private readonly shared = new Map<string, { value: number; readAt: number }>();
+  private readonly reading = new Map<string, Promise<number>>();
+  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly sharedReadMs = SHARED_READ_MS) {}
 
   async openAt(key: string): Promise<number> {
-    const shared = Number((await this.redis.get(`${this.prefix}:gate:${key}`)) ?? 0);
-    return Math.max(shared, this.local.get(key) ?? 0);
+    return Math.max(await this.sharedOpenAt(key), this.local.get(key) ?? 0);
+  }
+
+  private sharedOpenAt(key: string): Promise<number> {
+    const cached = this.shared.get(key);
+    if (cached && Date.now() - cached.readAt < this.sharedReadMs) return Promise.resolve(cached.value);
+    let read = this.reading.get(key);
+    if (!read) {
+      read = this.redis
+        .get(`${this.prefix}:gate:${key}`)
+        .then((v) => {
+          const value = Number(v ?? 0);
+          this.shared.set(key, { value, readAt: Date.now() });
+          return value;
+        })
+        .finally(() => this.reading.delete(key));
+      this.reading.set(key, read);
+    }
+    return read;
   }
 
   async closeUntil(key: string, untilMs: number): Promise<void> {
