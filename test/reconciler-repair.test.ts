@@ -20,10 +20,10 @@ describe('reconciler repairs jobs that block owed work', () => {
   });
   afterAll(() => h?.close());
 
-  it('replaces an orphaned job hash (a Redis wipe mid-flight) and a completed job that did not do the work', async () => {
+  it('replaces an orphaned job hash (a Redis wipe mid-flight), also one that then failed, and a completed job that did not do the work', async () => {
     const ctx = { ...h.service.ctx, reconcileStuckSeconds: 5 };
     const surveyIds: string[] = [];
-    for (const id of ['1', '2', '3']) {
+    for (const id of ['1', '2', '3', '4', '5']) {
       const [closureId] = await recordSnapshots(h.te.db, 'snow', [snap(id)], 'webhook');
       const r = await decideClosure(ctx, closureId!);
       surveyIds.push(r.status === 'decided' ? r.surveyId! : '');
@@ -45,12 +45,32 @@ describe('reconciler repairs jobs that block owed work', () => {
       await w.close();
     });
     expect(await send.getJobState(q.jobId('send', { surveyId: surveyIds[1]! }))).toBe('completed');
+    // 5: a job that really failed (its data intact) stays failed, for an operator to retry or discard.
+    const failedId = q.jobId('send', { surveyId: surveyIds[4]! });
+    await q.enqueue('send', { surveyId: surveyIds[4]! });
+    {
+      const { Worker } = await import('bullmq');
+      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefix });
+      const taken = await w.getNextJob('tok5');
+      expect(taken?.id).toBe(failedId);
+      taken!.discard(); // no retries left: failed for good
+      await taken!.moveToFailed(new Error('ITSM refused'), 'tok5', false);
+      await w.close();
+    }
+    expect(await send.getJobState(failedId)).toBe('failed');
     // 3: a healthy waiting job is left alone.
     await q.enqueue('send', { surveyId: surveyIds[2]! });
+    // 4: an id left in the wait list by a wipe that deleted its hash: a worker took it, found no data,
+    // and it failed. Retrying it cannot help (there is nothing to run), so it is replaced too.
+    const orphanId = q.jobId('send', { surveyId: surveyIds[3]! });
+    await h.te.redis.hset(`${q.prefix}:send:${orphanId}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'surveyId: expected string, received undefined');
+    await h.te.redis.zadd(`${q.prefix}:send:failed`, Date.now(), orphanId);
+    expect(await send.getJobState(orphanId)).toBe('failed');
 
     const counts = await reconcile(ctx);
-    expect(counts.repaired).toBe(2);
-    for (const id of surveyIds) {
+    expect(counts.repaired).toBe(3);
+    expect(await send.getJobState(failedId)).toBe('failed');
+    for (const id of surveyIds.slice(0, 4)) {
       const j = await send.getJob(q.jobId('send', { surveyId: id }));
       expect(j?.data).toEqual({ surveyId: id });
       expect(['waiting', 'prioritized', 'delayed']).toContain(await j!.getState());

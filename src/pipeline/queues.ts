@@ -49,7 +49,9 @@ export class Queues {
    * For work Postgres says is still owed although it should long be done: a job that exists but can no
    * longer do it — orphaned (its hash survived a Redis wipe mid-flight, in no queue) or completed without
    * doing the work (it found a claim whose holder then died) — blocks re-adding its deterministic id.
-   * Such jobs are removed and added again. Failed jobs are left for an admin to inspect and retry.
+   * Such jobs are removed and added again. Failed jobs are left for an admin to inspect and retry,
+   * except those without data: an id a wipe left in a list without its hash, which a worker then took
+   * and failed (nothing could ever run from it; the fault suite saw 25 at once).
    */
   async repair<Q extends QueueName>(name: Q, payloads: Payload<Q>[]): Promise<number> {
     let repaired = 0;
@@ -57,8 +59,10 @@ export class Queues {
     for (const p of payloads) {
       const id = this.jobId(name, p);
       const state = await queue.getJobState(id);
-      if (state !== 'unknown' && state !== 'completed') continue;
-      if (state === 'unknown' && !(await this.connection.exists(`${this.prefix}:${name}:${id}`))) continue;
+      const key = `${this.prefix}:${name}:${id}`;
+      const failedWithoutData = state === 'failed' && !(await this.connection.hexists(key, 'data'));
+      if (state !== 'unknown' && state !== 'completed' && !failedWithoutData) continue;
+      if (state === 'unknown' && !(await this.connection.exists(key))) continue;
       await queue.remove(id).catch(() => 0);
       await this.enqueue(name, p);
       repaired++;
