@@ -20,8 +20,8 @@ import { registerOptOutPages } from './http/pages/opt-out-pages.js';
 import { registerAgentAnswerRoutes } from './http/routes/agent-answers.js';
 import { SnsVerifier } from './mail/sns/index.js';
 import { FormSigner } from './lib/tokens.js';
-import { surveyCssPath } from './render/paths.js';
-import { readFileSync } from 'node:fs';
+import { pageStylesheet } from './render/paths.js';
+import { stageLoaders } from './pipeline/stage-loaders.js';
 import { RedisRateGate } from './lib/rate-gate.js';
 import { SecretBox } from './lib/secret-box.js';
 import type { StageContext } from './pipeline/context.js';
@@ -83,6 +83,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectors,
     runtime,
     gate,
+    loaders: stageLoaders(db),
     metrics,
     secret: config.SECRET_KEY,
     now: () => new Date(),
@@ -152,7 +153,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     certHostPattern: config.SNS_CERT_HOST_PATTERN,
     confirm: async (url) => void (await fetch(url, { signal: AbortSignal.timeout(10_000) })),
   });
-  const css = readFileSync(surveyCssPath());
+  const css = pageStylesheet('survey');
   // Browsers ask for it on every page; an empty answer keeps their consoles and our 404 logs clean.
   app.get('/favicon.ico', (_req, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/assets/survey.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));

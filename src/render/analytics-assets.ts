@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { templatesDir } from './paths.js';
+import { pageStylesheet, templatesDir } from './paths.js';
 
 /**
  * Static files of the dashboard and the public scoreboard, served by the app (the pages' CSP allows
@@ -48,7 +48,7 @@ export function analyticsAssets(): Readonly<Record<AnalyticsAssetName, Analytics
     commonJs: asset('/assets/charts-common.js', js, readFileSync(join(pages, 'charts-common.js'))),
     dashboardJs: asset('/assets/dashboard.js', js, readFileSync(join(pages, 'dashboard.js'))),
     scoreboardJs: asset('/assets/scoreboard.js', js, readFileSync(join(pages, 'scoreboard.js'))),
-    css: asset('/assets/dashboard.css', 'text/css; charset=utf-8', readFileSync(join(pages, 'dashboard.css'))),
+    css: asset('/assets/dashboard.css', 'text/css; charset=utf-8', pageStylesheet('dashboard')),
   });
   return loaded;
 }

@@ -13,6 +13,8 @@ import {
   surveyCssPath,
   type SurveyPageInput,
 } from './pages.js';
+import { pageStylesheet, templatesDir } from './paths.js';
+import { join } from 'node:path';
 
 const BRANDING: Branding = {
   organisationName: 'Contoso IT',
@@ -106,6 +108,17 @@ describe('every page', () => {
     expect(existsSync(surveyCssPath())).toBe(true);
     const css = readFileSync(surveyCssPath(), 'utf8');
     expect(css).toMatch(/\.hp\s*\{[^}]*left:\s*-10000px/);
+  });
+
+  it('each served stylesheet is the shared base (palette, box model, type) followed by its own rules', () => {
+    for (const page of ['survey', 'dashboard'] as const) {
+      const css = pageStylesheet(page).toString('utf8');
+      const palette = css.indexOf('--accent: #0b5cad');
+      expect(palette).toBeGreaterThan(-1);
+      expect(css.indexOf('--accent: #0b5cad', palette + 1)).toBe(-1); // defined once
+      expect(css).toMatch(/box-sizing: border-box/);
+      expect(css.indexOf(readFileSync(join(templatesDir(), 'pages', `${page}.css`), 'utf8'))).toBeGreaterThan(palette);
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +12,15 @@ export function templatesDir(): string {
   return TEMPLATES_DIR;
 }
 
-/** The stylesheet the app serves at /assets/survey.css (the pages' CSP allows only 'self' styles). */
+/** The survey pages' own styles (served after base.css at /assets/survey.css). */
 export function surveyCssPath(): string {
   return join(TEMPLATES_DIR, 'pages', 'survey.css');
+}
+
+/**
+ * A page family's stylesheet as served: base.css (palette, box model, base type, shared by every page)
+ * followed by its own file. One request per page; the pages' CSP allows only 'self' styles.
+ */
+export function pageStylesheet(page: 'survey' | 'dashboard'): Buffer {
+  return Buffer.concat([readFileSync(join(TEMPLATES_DIR, 'pages', 'base.css')), Buffer.from('\n'), readFileSync(join(TEMPLATES_DIR, 'pages', `${page}.css`))]);
 }
