@@ -38,9 +38,11 @@ describe('send rate limit across worker processes', () => {
     await h.api('POST', '/admin/connectors/snow/poll');
     await waitFor('24 surveys sent', () => sentAt.length === 24, 60_000);
     sentAt.sort((a, b) => a - b);
-    // BullMQ counts in windows of the duration: 24 at 4 per window need 6 windows, so about 5 s from the
-    // first send to the last (a little less: a window opens when a job is taken, before its send call).
-    expect(sentAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual(4500);
+    // BullMQ counts in windows of the duration: 24 at 4 per window need 6 windows, so 5 s from the first
+    // take to the last. Sends come a job's work after its take, and the first window's jobs start cold
+    // (connections, templates): under a loaded CI machine that took up to 0.7 s longer than the last
+    // window's. Without the limit the 24 go out in about 0.1 s; the per-second count below is the strict check.
+    expect(sentAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual(4000);
     for (const t of sentAt) expect(sentAt.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(8);
     expect((second.ctx.mail.transport as MemoryTransport).sent.length + (h.service.ctx.mail.transport as MemoryTransport).sent.length).toBe(24);
   });

@@ -6,14 +6,16 @@ import { createDb, type Db } from '../db/client.js';
 import { createServiceNowSim, type ServiceNowSim } from '../sim/servicenow/sim.js';
 import { bareChainThroughput } from './bare-chain.js';
 import { cpuBetween, postgresCpuSeconds } from './cpu.js';
-import { ServiceProcess } from './service-process.js';
+import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
 
 /**
- * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--profile DIR] [--round-trips]
- * The service (api + worker roles) runs in a child process of its own, so that its peak RSS (and, with
- * --profile, its CPU profile) is the service's alone. This process holds the ServiceNow simulator and the
- * simulated customers, who answer over HTTP like real ones; its own peak RSS is reported separately.
+ * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--layout split|single] [--profile DIR] [--round-trips]
+ * The service runs in child processes of its own, deployed as docker-compose runs it (--layout split: one
+ * api process and one worker process; --layout single: both roles in one process), so that their peak
+ * RSS (and, with --profile, their CPU profiles) are the service's alone. This process holds the
+ * ServiceNow simulator and the simulated customers, who answer over HTTP like real ones; its own peak RSS
+ * is reported separately.
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
  * through NODE_OPTIONS; 0 for no cap).
@@ -24,12 +26,14 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
+    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
+  const layout = values.layout as Layout;
+  if (layout !== 'split' && layout !== 'single') throw new Error(`--layout must be split or single (got ${values.layout})`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
   dbUrl.pathname = '/feedback_bench';
@@ -37,13 +41,13 @@ async function main() {
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
-  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']}${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
+  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
   const bare = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
   out(`  bare BullMQ chain (${STAGES} no-op stages): ${bare.toFixed(0)} chains/s`);
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(0, '127.0.0.1');
-  const service = new ServiceProcess(values.profile, values['round-trips'], Number(values['heap-mb']) || undefined);
+  const service = new Deployment(layout, { profileDir: values.profile, countRoundTrips: values['round-trips'], heapMb: Number(values['heap-mb']) || undefined });
   let db: Db | null = null;
   try {
     const url = await service.start(
@@ -53,8 +57,7 @@ async function main() {
         MAIL_MAX_PER_SECOND: '10000', WORKER_CONCURRENCY: String(concurrency), DB_POOL_MAX: values['db-pool'], BOT_MIN_SECONDS_AFTER_SEND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '100000',
         // Customers come from many addresses (X-Forwarded-For), as behind a load balancer.
         TRUST_PROXY_HOPS: '1', TOKEN_RATE_LIMIT_PER_MINUTE: '1000', RECONCILE_GRACE_SECONDS: '60', ITSM_TIMEOUT_MS: '60000',
-        // No scheduler: polls happen only when the bench asks, so ITSM calls are counted exactly.
-        ROLES: 'api,worker',
+        // No scheduler role: polls happen only when the bench asks, so ITSM calls are counted exactly.
       },
       {
         id: 'bench', name: 'bench', kind: 'servicenow', baseUrl: simUrl, auth: { type: 'basic', username: 'integration', password: 'integration-pass' },
@@ -66,23 +69,28 @@ async function main() {
     harnessUrl.searchParams.set('application_name', HARNESS);
     db = createDb(harnessUrl.toString(), 2).db;
     // Latency first, on a fresh system; then the backlog.
+    const beforePush = await service.roundTrips();
     const push = await latencyPhase(db, url, service, sim, rate, seconds);
+    if (beforePush) printRoundTrips(out, beforePush, (await service.roundTrips())!, push.count, 'push');
     out(`  closure → sent at ${rate}/s offered by webhook (${push.count} closures): p50 ${ms(push.p50)}  p95 ${ms(push.p95)}  p99 ${ms(push.p99)}`);
     out(`  ITSM calls per 1,000 closures, push: ${push.callsPer1000.toFixed(0)} (one re-read each)`);
+    out(`  CPU per pushed closure: service ${push.cpuMs.service.toFixed(1)} ms${perProcess(push.cpuMs.byProcess)}, its Postgres backends ${push.cpuMs.postgres.toFixed(1)} ms`);
     sim.webhook.target = null;
     const before = await service.roundTrips();
     const backlog = await throughputPhase(db, url, service, sim, N);
-    if (before) printRoundTrips(out, before, (await service.roundTrips())!, N);
+    if (before) printRoundTrips(out, before, (await service.roundTrips())!, N, 'backlog');
     const harnessRssMb = await peakRssMb();
     out(`  end to end (intake → decide → send → answer → write-back → follow-up): ${backlog.perSecond.toFixed(1)} closures/s  (ratio to the bare chain: ${(backlog.perSecond / bare).toFixed(2)})`);
     out(`  answer → write-back latency: p50 ${ms(backlog.wb.p50)}  p95 ${ms(backlog.wb.p95)}  p99 ${ms(backlog.wb.p99)}`);
     out(`  ITSM calls per 1,000 closures, polling: ${backlog.pollCallsPer1000.toFixed(2)} (write-back excluded)`);
     const cpu = (v: number) => `${v.toFixed(1)} ms`;
-    out(`  CPU per closure of the backlog: service ${cpu(backlog.cpuMs.service)}, its Postgres backends ${cpu(backlog.cpuMs.postgres)} (the simulator and customers: ${cpu(backlog.cpuMs.harness)})`);
-    out(`  peak RSS with a ${N}-closure backlog: ${backlog.rssMb.toFixed(0)} MB (service process alone: api + workers; bench process with the simulator and customers: ${harnessRssMb.toFixed(0)} MB)`);
+    out(`  CPU per closure of the backlog: service ${cpu(backlog.cpuMs.service)}${perProcess(backlog.cpuMs.byProcess)}, its Postgres backends ${cpu(backlog.cpuMs.postgres)} (the simulator and customers: ${cpu(backlog.cpuMs.harness)})`);
     const mb = (v: number) => `${v.toFixed(0)} MB`;
-    out(`  service memory: ${mb(backlog.memory.rssAtStart)} RSS after start; peaks: V8 heap ${mb(backlog.memory.heapUsed)} used of ${mb(backlog.memory.heapTotal)}, outside the heap ${mb(backlog.memory.external)}`);
-    out(JSON.stringify({ closures: N, bareChainPerSecond: bare, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: backlog.rssMb, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
+    const peak = Math.max(...backlog.memory.map((m) => m.peakRssMb));
+    const together = backlog.memory.length > 1 ? `, ${mb(backlog.memory.reduce((a, m) => a + m.peakRssMb, 0))} together` : '';
+    out(`  peak RSS with a ${N}-closure backlog: ${mb(peak)} per service process (${backlog.memory.map((m) => `${m.roles} ${mb(m.peakRssMb)}`).join(', ')}${together}; bench process with the simulator and customers: ${mb(harnessRssMb)})`);
+    for (const m of backlog.memory) out(`  service memory (${m.roles}): ${mb(m.rssAtStart)} RSS after start; peaks: V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, outside the heap ${mb(m.external)}`);
+    out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
   } finally {
     await db?.destroy();
     await service.stop();
@@ -91,12 +99,18 @@ async function main() {
 }
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;
+/** CPU per closure (ms) of each service process between two readings of Deployment.cpuSeconds. */
+function perClosureMs(before: Record<string, number>, after: Record<string, number>, n: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([roles, s]) => [roles, ((s - (before[roles] ?? 0)) * 1000) / n]));
+}
+const perProcess = (byProcess: Record<string, number>) =>
+  Object.keys(byProcess).length > 1 ? ` (${Object.entries(byProcess).map(([roles, v]) => `${roles} ${v.toFixed(1)}`).join(' + ')})` : '';
 
-type Counts = NonNullable<Awaited<ReturnType<ServiceProcess['roundTrips']>>>;
-function printRoundTrips(out: (s: string) => void, before: Counts, after: Counts, n: number) {
+type Counts = NonNullable<Awaited<ReturnType<Deployment['roundTrips']>>>;
+function printRoundTrips(out: (s: string) => void, before: Counts, after: Counts, n: number, phase: string) {
   for (const kind of ['postgres', 'redis'] as const) {
     const rows = Object.entries(after[kind]).map(([k, v]) => [k, (v - (before[kind][k] ?? 0)) / n] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-    out(`  ${kind} round trips per closure (backlog): ${rows.filter(([k]) => !k.startsWith('(')).reduce((a, [, v]) => a + v, 0).toFixed(1)}`);
+    out(`  ${kind} round trips per closure (${phase}): ${rows.filter(([k]) => !k.startsWith('(')).reduce((a, [, v]) => a + v, 0).toFixed(1)}`);
     for (const [k, v] of rows.slice(0, 40)) out(`    ${v.toFixed(2).padStart(6)}  ${k}`);
   }
 }
@@ -113,7 +127,7 @@ async function answer(url: string, path: string, score: number, ip: string): Pro
   if (r.status !== 303) throw new Error(`answer refused: ${r.status}`);
 }
 
-async function throughputPhase(db: Db, url: string, service: ServiceProcess, sim: ServiceNowSim, n: number) {
+async function throughputPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, n: number) {
   const group = sim.createGroup({ name: 'Desk' });
   const agent = sim.createUser({ user_name: 'agent', name: 'Agent', email: 'agent@it.example.com' });
   const base = Date.now() - 3600_000;
@@ -141,26 +155,27 @@ async function throughputPhase(db: Db, url: string, service: ServiceProcess, sim
     if (batch.length === 0) await new Promise((r) => setTimeout(r, answered === n ? 100 : 20));
   }
   const elapsed = (Date.now() - started) / 1000;
-  const perClosureMs = (seconds: number) => (seconds * 1000) / n;
   const harnessCpu = process.cpuUsage(cpuBefore.harness);
+  const byProcess = perClosureMs(cpuBefore.service, await service.cpuSeconds(), n);
   const cpuMs = {
-    service: perClosureMs((await service.cpuSeconds()) - cpuBefore.service),
-    postgres: perClosureMs(cpuBetween(cpuBefore.postgres, await postgresCpuSeconds(db, HARNESS))),
-    harness: perClosureMs((harnessCpu.user + harnessCpu.system) / 1e6),
+    service: Object.values(byProcess).reduce((a, b) => a + b, 0),
+    byProcess,
+    postgres: (cpuBetween(cpuBefore.postgres, await postgresCpuSeconds(db, HARNESS)) * 1000) / n,
+    harness: (harnessCpu.user + harnessCpu.system) / 1e3 / n,
   };
   // Per-route totals (the request log is a bounded ring that write-back calls overflow).
   const pollCalls = sim.stats().byRoute['GET /api/now/table/incident'] ?? 0;
   const wbRows = await sql<{ ms: number }>`SELECT extract(epoch FROM (w.done_at - r.submitted_at)) * 1000 AS ms FROM writebacks w JOIN responses r ON r.id = w.response_id WHERE w.status = 'done' ORDER BY 1`.execute(db);
   const wb = wbRows.rows.map((r) => Number(r.ms));
-  const { peakRssMb: rssMb, ...memory } = await service.memory();
-  return { perSecond: n / elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, rssMb, memory, wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
+  return { perSecond: n / elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
 }
 
-async function latencyPhase(db: Db, url: string, service: ServiceProcess, sim: ServiceNowSim, rate: number, seconds: number) {
+async function latencyPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, rate: number, seconds: number) {
   sim.webhook.target = { url: `${url}/webhooks/servicenow/bench`, headers: { 'X-Feedback-Secret': 'bench-push-secret-0123' } };
   const closedAt = new Map<string, number>();
   const total = rate * seconds;
   sim.resetStats();
+  const cpuBefore = { service: await service.cpuSeconds(), postgres: await postgresCpuSeconds(db, HARNESS) };
   const started = Date.now();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
@@ -186,7 +201,13 @@ async function latencyPhase(db: Db, url: string, service: ServiceProcess, sim: S
       const reReads = sim.stats().byRoute['GET /api/now/table/incident/:sys_id'] ?? 0;
       // These surveys stay unanswered: the customers of the backlog phase start from an empty mailbox.
       service.inbox.length = 0;
-      return { count: ids.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), callsPer1000: (reReads / ids.length) * 1000 };
+      const byProcess = perClosureMs(cpuBefore.service, await service.cpuSeconds(), ids.length);
+      const cpuMs = {
+        service: Object.values(byProcess).reduce((a, b) => a + b, 0),
+        byProcess,
+        postgres: (cpuBetween(cpuBefore.postgres, await postgresCpuSeconds(db, HARNESS)) * 1000) / ids.length,
+      };
+      return { count: ids.length, p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), callsPer1000: (reReads / ids.length) * 1000, cpuMs };
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -49,6 +49,18 @@ async function main() {
   // This process: api + scheduler. The work happens in worker processes that get killed.
   const service = await startService(loadConfig({ ...env, ROLES: 'api,scheduler' }), createLogger('fatal'));
   const url = service.url!;
+  // The harness's own reads must survive the chaos it causes: a pooled connection that a drop terminated
+  // fails its next query, which is then retried on a fresh one.
+  const q = async (text: string): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return Number((await sql<{ n: string }>`${sql.raw(text)}`.execute(service.ctx.db)).rows[0]!.n);
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await sleep(200 * attempt);
+      }
+    }
+  };
   await service.ctx.connectors.save(
     connectorDefinitionSchema.parse({
       id: 'faults', name: 'faults', kind: 'servicenow', baseUrl: simUrl, auth: { type: 'basic', username: 'integration', password: 'integration-pass' },
@@ -129,9 +141,11 @@ async function main() {
       // Done when every survey has settled and every email that went out is answered (a survey whose
       // send was cut off by a SIGKILL is 'unknown' and, by design, never re-sent: no email to answer).
       if (closingDone && answered.size >= emails.length) {
-        const open = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM surveys WHERE status IN ('scheduled', 'sending')`.execute(service.ctx.db)).rows[0]!.n);
-        const decided = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM closures WHERE status = 'decided'`.execute(service.ctx.db)).rows[0]!.n);
-        if (open === 0 && decided >= N) break;
+        const open = await q(`SELECT count(*) AS n FROM surveys WHERE status IN ('scheduled', 'sending')`);
+        const decided = await q(`SELECT count(*) AS n FROM closures WHERE status = 'decided'`);
+        // Emails sent while this round was answering are answered in the next one.
+        const sentNow = open === 0 && decided >= N ? ((await (await fetch(`${ses.url}/store`)).json()) as { emails: unknown[] }).emails.length : Infinity;
+        if (answered.size >= sentNow) break;
       }
       await sleep(500);
     }
@@ -144,8 +158,6 @@ async function main() {
   say(`chaos: ${chaos.kills} worker SIGKILLs, ${chaos.flushes} Redis wipes, ${chaos.pgDrops} Postgres connection drops, ${chaos.storms} 429/5xx storms`);
   await answerer;
   // Quiescence: every closure decided, every answer written, every unhappy customer has a task.
-  const db = service.ctx.db;
-  const q = async (text: string) => Number((await sql<{ n: string }>`${sql.raw(text)}`.execute(db)).rows[0]!.n);
   const deadline = Date.now() + 240_000;
   while (Date.now() < deadline) {
     const pending = await q(`SELECT (SELECT count(*) FROM closures WHERE status = 'pending') + (SELECT count(*) FROM writebacks WHERE status IN ('pending','claimed')) + (SELECT count(*) FROM follow_ups WHERE status IN ('pending','claimed')) + (SELECT count(*) FROM surveys WHERE status IN ('scheduled','sending')) AS n`);

@@ -28,7 +28,7 @@ async function handle(m: ToChild): Promise<void> {
       forwardMail(service.ctx.mail.transport as MemoryTransport);
       memory.rssAtStart = process.memoryUsage().rss / 2 ** 20;
       setInterval(sampleMemory, 250).unref();
-      send({ type: 'ready', url: service.url! });
+      send({ type: 'ready', url: service.url ?? '' }); // '' when this process has no api role
       return;
     }
     case 'poll':

@@ -6,8 +6,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The parent's handle on the service child (see service-child.ts). */
 export class ServiceProcess {
-  /** Survey-link paths received and not yet taken by the customers. */
-  readonly inbox: string[] = [];
   private readonly child: ChildProcess;
   private readonly waiting: Array<{ type: FromChild['type']; resolve: (m: FromChild) => void }> = [];
   private failed: Error | null = null;
@@ -15,7 +13,8 @@ export class ServiceProcess {
   /** @param profileDir when set, the child writes a V8 CPU profile there (--cpu-prof). */
   /** @param countRoundTrips when set, the child counts its Postgres statements and Redis commands. */
   /** @param heapMb when set, the child's V8 old space is capped (--max-old-space-size), as a deployment would set it. */
-  constructor(profileDir?: string, countRoundTrips = false, heapMb?: number) {
+  /** @param inbox where survey-link paths of the emails it sends go (the customers' mailbox). */
+  constructor(private readonly inbox: string[], profileDir?: string, countRoundTrips = false, heapMb?: number) {
     const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
     const env = { ...process.env, ...(countRoundTrips ? { BENCH_ROUND_TRIPS: '1' } : {}) };
     this.child = fork(fileURLToPath(new URL('./service-child.ts', import.meta.url)), [], { cwd: ROOT, env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
