@@ -53,12 +53,14 @@ export class SchedulerRole {
         this.logger.info({ scheduler: s.key }, 'poll schedule removed');
       }
     }
+    // Upserted every tick, even when unchanged: a wipe racing the workers can leave a schedule without its
+    // next job, and then it never fires again. BullMQ's upsert replaces a pending next job at the same time
+    // (no extra poll) or adds the missing one.
     for (const [key, c] of wanted) {
       const current = existing.find((s) => s.key === key);
-      if (current && Number(current.every) === c.intake.pollIntervalSeconds * 1000) continue;
       const { attempts, backoff } = catalog.poll.options;
       await pollQueue.upsertJobScheduler(key, { every: c.intake.pollIntervalSeconds * 1000 }, { name: 'poll', data: { connectorId: c.id }, opts: { attempts, backoff, removeOnComplete: true, removeOnFail: { count: 100 } } });
-      this.logger.info({ connectorId: c.id, everySeconds: c.intake.pollIntervalSeconds }, 'poll scheduled');
+      if (Number(current?.every) !== c.intake.pollIntervalSeconds * 1000) this.logger.info({ connectorId: c.id, everySeconds: c.intake.pollIntervalSeconds }, 'poll scheduled');
     }
   }
 }
