@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { decideClosure } from '../src/pipeline/stages/decide.js';
 import { reconcile } from '../src/pipeline/stages/reconcile.js';
-import { recordSnapshots } from '../src/store/intake.js';
+import { recordInboundEvent, recordSnapshots } from '../src/store/intake.js';
 import type { TicketSnapshot } from '../src/connectors/types.js';
 import { startHarness, snowConnector, type Harness } from './support/harness.js';
 
@@ -76,5 +76,21 @@ describe('reconciler repairs jobs that block owed work', () => {
       expect(['waiting', 'prioritized', 'delayed']).toContain(await j!.getState());
     }
     expect((await reconcile(ctx)).repaired).toBe(0);
+  });
+
+  it('replaces the fetch job of a push notification that a wipe left failed without data (the closure would be lost)', async () => {
+    const ctx = { ...h.service.ctx, reconcileStuckSeconds: 5 };
+    const eventId = (await recordInboundEvent(h.te.db, 'snow', { externalId: 'f'.repeat(32), dedupeKey: 'wiped-1' }))!;
+    await sql`UPDATE inbound_events SET received_at = now() - interval '10 minutes' WHERE id = ${eventId}`.execute(h.te.db);
+    const q = ctx.queues;
+    const fetchQueue = q.get('fetch');
+    const id = q.jobId('fetch', { eventId });
+    await h.te.redis.hset(`${q.prefix}:fetch:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'eventId: expected string, received undefined');
+    await h.te.redis.zadd(`${q.prefix}:fetch:failed`, Date.now(), id);
+
+    expect((await reconcile(ctx)).repaired).toBe(1);
+    const j = await fetchQueue.getJob(id);
+    expect(j?.data).toEqual({ eventId });
+    expect(['waiting', 'prioritized', 'delayed']).toContain(await j!.getState());
   });
 });

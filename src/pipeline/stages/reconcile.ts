@@ -47,7 +47,9 @@ export async function reconcile(ctx: StageContext) {
   const stuckClosures = await ctx.db.selectFrom('closures').select('id').where('status', '=', 'pending').where('received_at', '<', stuckFor).limit(500).execute();
   const stuckWritebacks = await ctx.db.selectFrom('writebacks').select('response_id').where('status', 'in', ['pending', 'claimed']).where('created_at', '<', stuckFor).limit(500).execute();
   const stuckFollowUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<', stuckFor).limit(500).execute();
+  const stuckEvents = await ctx.db.selectFrom('inbound_events').select('id').where('processed_at', 'is', null).where('received_at', '<', stuckFor).limit(500).execute();
   const repaired =
+    (await ctx.queues.repair('fetch', stuckEvents.map((e) => ({ eventId: e.id })))) +
     (await ctx.queues.repair('send', stuckSurveys.map((r) => ({ surveyId: r.id })))) +
     (await ctx.queues.repair('decide', stuckClosures.map((r) => ({ closureId: r.id })))) +
     (await ctx.queues.repair('writeback', stuckWritebacks.map((r) => ({ responseId: r.response_id })))) +
