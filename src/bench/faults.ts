@@ -191,6 +191,12 @@ async function main() {
     stillPending: await q("SELECT (SELECT count(*) FROM writebacks WHERE status IN ('pending','claimed')) + (SELECT count(*) FROM surveys WHERE status IN ('scheduled','sending')) + (SELECT count(*) FROM closures WHERE status = 'pending') + (SELECT count(*) FROM follow_ups WHERE status IN ('pending','claimed')) AS n"),
   };
   say(`counted: ${JSON.stringify(context)}`);
+  if (counts.closuresLost > 0 || context.stillPending > 0) {
+    // Where the work stopped: the poll cursor's health and the push notifications never processed.
+    const cursor = await sql`SELECT cursor_at, last_started_at, last_succeeded_at, consecutive_failures, last_error FROM poll_cursors`.execute(service.ctx.db);
+    const events = await q('SELECT count(*) AS n FROM inbound_events WHERE processed_at IS NULL');
+    say(`diagnosis: poll cursor ${JSON.stringify(cursor.rows)}; unprocessed push notifications: ${events}; now ${new Date().toISOString()}`);
+  }
   say(`closures lost: ${counts.closuresLost}; duplicate closures: ${counts.duplicateClosures}; duplicate surveys: ${counts.duplicateSurveys}; duplicate notes: ${counts.duplicateNotes}; duplicate tasks: ${counts.duplicateTasks}`);
   for (const w of workers) w.kill('SIGKILL');
   await redis.quit();
