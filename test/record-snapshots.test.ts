@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketSnapshot } from '../src/connectors/types.js';
-import { recordSnapshots } from '../src/store/intake.js';
+import { recordInboundEvent, recordSnapshots } from '../src/store/intake.js';
 import { createTestEnv, saveOfflineConnector, type TestEnv } from './support/env.js';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
@@ -74,6 +74,17 @@ describe('recordSnapshots (one statement: people, tickets, closures)', () => {
     await recordSnapshots(te.db, 'snow', [snap('f', { email: 'e@example.com', name: 'Eve' })], 'poll');
     await recordSnapshots(te.db, 'snow', [snap('g', { email: 'e@example.com', name: null })], 'poll');
     expect((await te.db.selectFrom('people').select('display_name').where('email', '=', 'e@example.com').executeTakeFirstOrThrow()).display_name).toBe('Eve');
+  });
+
+  it('marks the push notification that named the ticket as processed, in the same statement', async () => {
+    const event = async (key: string) => (await recordInboundEvent(te.db, 'snow', { externalId: 'h', dedupeKey: key }))!;
+    const state = (id: string) => te.db.selectFrom('inbound_events').select(['processed_at', 'result']).where('id', '=', id).executeTakeFirstOrThrow();
+    const [first, second, untouched] = [await event('h@1'), await event('h@2'), await event('h@3')];
+    expect(await recordSnapshots(te.db, 'snow', [snap('h')], 'webhook', first)).toHaveLength(1);
+    expect(await recordSnapshots(te.db, 'snow', [snap('h')], 'webhook', second)).toEqual([]);
+    expect(await state(first)).toEqual({ processed_at: expect.any(Date), result: 'closure recorded' });
+    expect(await state(second)).toEqual({ processed_at: expect.any(Date), result: 'closure already known' });
+    expect(await state(untouched)).toEqual({ processed_at: null, result: null });
   });
 
   it('stores a page of 1,000 tickets in one call', async () => {

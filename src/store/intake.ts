@@ -22,6 +22,9 @@ const TICKET_FIELDS: ReadonlyArray<readonly [column: string, type: 'text' | 'tim
   ['source_updated_at', 'timestamptz', (t) => t.updatedAt],
 ];
 const TICKET_COLUMNS = TICKET_FIELDS.map(([c]) => c);
+/** Results recorded on a push notification whose ticket was closed. */
+export const CLOSURE_RECORDED = 'closure recorded';
+export const CLOSURE_KNOWN = 'closure already known';
 // An older snapshot arriving late (a slow webhook re-read) must not overwrite a newer one. The row is
 // still "updated" (to itself), so that the statement returns its id without a second lookup.
 const FRESH = 'tickets.source_updated_at IS NULL OR excluded.source_updated_at >= tickets.source_updated_at';
@@ -35,9 +38,10 @@ const TICKET_UPDATES = [...TICKET_COLUMNS, 'requester_person_id']
  * email), tickets (latest version wins), and a closure for each closed ticket. A closure already stored —
  * the same ticket and closed-at seen again by an overlapping poll, a webhook retry, or poll and push
  * both — is not stored twice. Returns the ids of the closures this call created (the caller enqueues
- * their decisions).
+ * their decisions). `processedEventId` marks the push notification that named these tickets as
+ * processed in the same statement (its result says whether a closure was new).
  */
-export async function recordSnapshots(db: Db, connectorId: string, snapshots: TicketSnapshot[], source: Source): Promise<string[]> {
+export async function recordSnapshots(db: Db, connectorId: string, snapshots: TicketSnapshot[], source: Source, processedEventId: string | null = null): Promise<string[]> {
   if (snapshots.length === 0) return [];
   // Keep the newest snapshot per ticket, and one row per person: one statement cannot upsert a row twice.
   const byTicket = new Map<string, TicketSnapshot>();
@@ -75,14 +79,20 @@ export async function recordSnapshots(db: Db, connectorId: string, snapshots: Ti
       FROM v LEFT JOIN p ON p.email = v.requester_email
       ON CONFLICT (connector_id, external_id) DO UPDATE SET ${sql.raw(TICKET_UPDATES)}
       RETURNING id, external_id
+    ), created AS (
+      INSERT INTO closures (ticket_id, closed_at, close_code, resolver_external_id, resolver_name, source)
+      SELECT t.id, c.closed_at, c.close_code, c.resolver_external_id, c.resolver_name, ${source}
+      FROM unnest(${closed.map((t) => t.externalId)}::text[], ${closed.map((t) => t.closedAt)}::timestamptz[], ${closed.map((t) => t.closeCode)}::text[],
+        ${closed.map((t) => t.resolverId)}::text[], ${closed.map((t) => t.resolverName)}::text[]) AS c(external_id, closed_at, close_code, resolver_external_id, resolver_name)
+      JOIN t ON t.external_id = c.external_id
+      ON CONFLICT (ticket_id, closed_at) DO NOTHING
+      RETURNING id
+    ), event AS (
+      UPDATE inbound_events SET processed_at = now(),
+        result = CASE WHEN EXISTS (SELECT 1 FROM created) THEN ${CLOSURE_RECORDED} ELSE ${CLOSURE_KNOWN} END
+      WHERE id = ${processedEventId}::bigint
     )
-    INSERT INTO closures (ticket_id, closed_at, close_code, resolver_external_id, resolver_name, source)
-    SELECT t.id, c.closed_at, c.close_code, c.resolver_external_id, c.resolver_name, ${source}
-    FROM unnest(${closed.map((t) => t.externalId)}::text[], ${closed.map((t) => t.closedAt)}::timestamptz[], ${closed.map((t) => t.closeCode)}::text[],
-      ${closed.map((t) => t.resolverId)}::text[], ${closed.map((t) => t.resolverName)}::text[]) AS c(external_id, closed_at, close_code, resolver_external_id, resolver_name)
-    JOIN t ON t.external_id = c.external_id
-    ON CONFLICT (ticket_id, closed_at) DO NOTHING
-    RETURNING id::text AS id`.execute(db);
+    SELECT id::text AS id FROM created`.execute(db);
   return rows.rows.map((r) => r.id);
 }
 

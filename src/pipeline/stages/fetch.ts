@@ -1,4 +1,4 @@
-import { markInboundEventProcessed, recordSnapshots } from '../../store/intake.js';
+import { CLOSURE_KNOWN, CLOSURE_RECORDED, markInboundEventProcessed, recordSnapshots } from '../../store/intake.js';
 import type { StageContext } from '../context.js';
 
 /** Re-reads the ticket a push notification named (the payload is only a hint) and records its closure. */
@@ -10,14 +10,14 @@ export async function fetchNotifiedTicket(ctx: StageContext, eventId: string): P
   if (!def) return 'connector no longer exists';
 
   const ticket = await ctx.runtime.for(def).fetchTicket(event.external_id);
-  let result: string;
-  if (!ticket) result = 'ticket not found';
-  else if (!ticket.isClosed) result = `ticket not closed (state ${ticket.state ?? 'unknown'})`;
-  else {
-    const ids = await recordSnapshots(ctx.db, def.id, [ticket], 'webhook');
-    await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
-    result = ids.length > 0 ? 'closure recorded' : 'closure already known';
+  if (!ticket || !ticket.isClosed) {
+    const result = ticket ? `ticket not closed (state ${ticket.state ?? 'unknown'})` : 'ticket not found';
+    await markInboundEventProcessed(ctx.db, eventId, result);
+    return result;
   }
-  await markInboundEventProcessed(ctx.db, eventId, result);
-  return result;
+  // The closure and "processed" commit together; a crash before the enqueue leaves a pending closure,
+  // which the reconciler enqueues.
+  const ids = await recordSnapshots(ctx.db, def.id, [ticket], 'webhook', eventId);
+  await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
+  return ids.length > 0 ? CLOSURE_RECORDED : CLOSURE_KNOWN;
 }
