@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import { keepAlive } from '../lib/keep-alive.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
 import { ANSWER_ON_TICKET_COLUMNS, type AnswerOnTicket } from './answer-on-ticket.js';
 
@@ -82,14 +83,12 @@ export async function markTaskCreated(db: Db, id: string, t: { externalId: strin
     .execute();
 }
 
-/**
- * Keeps a claim fresh while slow outbound work runs (429 waits, retries), so that it only expires when
- * the worker is really gone. Returns a stop function.
- */
+/** Gives the claim back after a failed attempt, so that the retry need not wait for it to lapse (it is still attempt > 1: it looks for the task first). */
+export async function releaseFollowUpClaim(db: Db, id: string): Promise<void> {
+  await db.updateTable('follow_ups').set({ status: 'pending', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute();
+}
+
+/** Keeps a follow-up's claim fresh while its task is being created (see keepAlive). Returns a stop function. */
 export function keepClaimAlive(db: Db, id: string, leaseMs: number): () => void {
-  const timer = setInterval(() => {
-    void db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute().catch(() => {});
-  }, Math.max(500, Math.floor(leaseMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
+  return keepAlive(() => db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute(), leaseMs);
 }

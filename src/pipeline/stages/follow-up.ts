@@ -4,7 +4,7 @@ import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFollowUpTask, renderRatingChangeNote } from '../../render/itsm.js';
 import { isDetractor } from '../../rules/follow-up-policy.js';
-import { claimFollowUp, keepClaimAlive, loadFollowUp, markTaskCreated, type FollowUpWork } from '../../store/follow-ups.js';
+import { claimFollowUp, keepClaimAlive, loadFollowUp, markTaskCreated, releaseFollowUpClaim, type FollowUpWork } from '../../store/follow-ups.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 
@@ -25,6 +25,9 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
   const stopHeartbeat = keepClaimAlive(ctx.db, f.id, ctx.claimLeaseMs);
   try {
     return await createTask(ctx, f, def, attempt);
+  } catch (e) {
+    await releaseFollowUpClaim(ctx.db, f.id).catch(() => {});
+    throw e;
   } finally {
     stopHeartbeat();
   }

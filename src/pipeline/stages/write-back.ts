@@ -5,7 +5,7 @@ import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, type WritebackWork } from '../../store/writebacks.js';
+import { claimWriteback, finishWriteback, keepWritebackClaimAlive, releaseWritebackClaim, type WritebackWork } from '../../store/writebacks.js';
 import type { StageContext } from '../context.js';
 
 /**
@@ -28,8 +28,22 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
 
   const dueAt = await applyFollowUpPolicy(ctx, w, def);
 
-  const claim = await claimWriteback(ctx.db, w.id);
-  if (claim === null) return 'claimed elsewhere';
+  // A live claim (another worker writing right now, e.g. a job run twice after a Redis wipe) is left
+  // alone: come back once it has lapsed, and then look for the marker first.
+  const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
+  if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
+  const stopHeartbeat = keepWritebackClaimAlive(ctx.db, w.id, ctx.claimLeaseMs);
+  try {
+    return await writeAnswer(ctx, w, def, claim, dueAt);
+  } catch (e) {
+    await releaseWritebackClaim(ctx.db, w.id).catch(() => {});
+    throw e;
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, claim: { attempt: number; previousScore: number | null }, dueAt: Date | null): Promise<string> {
   const { attempt, previousScore } = claim;
   const connector = ctx.runtime.for(def);
   const visibility = def.writeBack.target;
