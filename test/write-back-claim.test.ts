@@ -7,7 +7,7 @@ import { writeBack } from '../src/pipeline/stages/write-back.js';
 import { mapServiceNowRecord } from '../src/connectors/servicenow/map-record.js';
 import { recordSnapshots } from '../src/store/intake.js';
 import { drawResponseId, recordAnswer } from '../src/store/responses.js';
-import { claimWriteback } from '../src/store/writebacks.js';
+import { claimWriteback, releaseWritebackClaim } from '../src/store/writebacks.js';
 import { startHarness, seedClosedIncidents, snowConnector, type Harness } from './support/harness.js';
 import { loopState } from './support/loop.js';
 
@@ -54,5 +54,18 @@ describe('write-back claim', () => {
     expect(await writeBack(h.service.ctx, responseId)).toBe('written');
     expect(await row()).toEqual({ status: 'done', attempts: 3 });
     expect(notes()).toBe(1);
+  });
+
+  it('a worker whose claim lapsed and was taken over cannot release its successor\'s claim', async () => {
+    await sql`UPDATE writebacks SET status = 'pending'`.execute(h.te.db);
+    const wb = await h.te.db.selectFrom('writebacks').select('id').where('response_id', '=', responseId).executeTakeFirstOrThrow();
+    const stale = (await claimWriteback(h.te.db, wb.id, h.service.ctx.claimLeaseMs))!;
+    await sql`UPDATE writebacks SET claimed_at = now() - interval '1 hour'`.execute(h.te.db);
+    const successor = (await claimWriteback(h.te.db, wb.id, h.service.ctx.claimLeaseMs))!;
+    expect(successor.attempt).toBe(stale.attempt + 1);
+    await releaseWritebackClaim(h.te.db, wb.id, stale.attempt);
+    expect((await row()).status).toBe('claimed');
+    await releaseWritebackClaim(h.te.db, wb.id, successor.attempt);
+    expect((await row()).status).toBe('pending');
   });
 });

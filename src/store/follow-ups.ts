@@ -84,11 +84,14 @@ export async function markTaskCreated(db: Db, id: string, t: { externalId: strin
 }
 
 /** Gives the claim back after a failed attempt, so that the retry need not wait for it to lapse (it is still attempt > 1: it looks for the task first). */
-export async function releaseFollowUpClaim(db: Db, id: string): Promise<void> {
-  await db.updateTable('follow_ups').set({ status: 'pending', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute();
+export async function releaseFollowUpClaim(db: Db, id: string, attempt: number): Promise<void> {
+  await db.updateTable('follow_ups').set({ status: 'pending', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute();
 }
 
-/** Keeps a follow-up's claim fresh while its task is being created (see keepAlive). Returns a stop function. */
-export function keepClaimAlive(db: Db, id: string, leaseMs: number): () => void {
-  return keepAlive(() => db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute(), leaseMs);
+/**
+ * Keeps a follow-up's claim fresh while its task is being created (see keepAlive); fenced by the attempt
+ * number, like the release. Returns a stop function.
+ */
+export function keepClaimAlive(db: Db, id: string, attempt: number, leaseMs: number): () => void {
+  return keepAlive(() => db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute(), leaseMs);
 }

@@ -69,14 +69,17 @@ export async function claimWriteback(db: Db, id: string, leaseMs: number): Promi
   return r ? { attempt: r.attempts, previousScore: r.previousScore ?? null } : null;
 }
 
+// Claim maintenance is fenced by the attempt number: a worker whose claim lapsed and was taken over
+// must not release or refresh its successor's claim.
+
 /** Gives the claim back after a failed attempt, so that the retry need not wait for it to lapse (it is still attempt > 1: it looks for the marker first). */
-export async function releaseWritebackClaim(db: Db, id: string): Promise<void> {
-  await db.updateTable('writebacks').set({ status: 'pending' }).where('id', '=', id).where('status', '=', 'claimed').execute();
+export async function releaseWritebackClaim(db: Db, id: string, attempt: number): Promise<void> {
+  await db.updateTable('writebacks').set({ status: 'pending' }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute();
 }
 
 /** Keeps a write-back's claim fresh while the answer is being written (see keepAlive). Returns a stop function. */
-export function keepWritebackClaimAlive(db: Db, id: string, leaseMs: number): () => void {
-  return keepAlive(() => db.updateTable('writebacks').set({ claimed_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').execute(), leaseMs);
+export function keepWritebackClaimAlive(db: Db, id: string, attempt: number, leaseMs: number): () => void {
+  return keepAlive(() => db.updateTable('writebacks').set({ claimed_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute(), leaseMs);
 }
 
 export async function finishWriteback(db: Db, id: string, status: 'done' | 'superseded' | 'failed', note?: string): Promise<void> {

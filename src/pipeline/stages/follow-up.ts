@@ -22,11 +22,11 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
 
   const attempt = await claimFollowUp(ctx.db, f.id, ctx.claimLeaseMs);
   if (attempt === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is creating this task');
-  const stopHeartbeat = keepClaimAlive(ctx.db, f.id, ctx.claimLeaseMs);
+  const stopHeartbeat = keepClaimAlive(ctx.db, f.id, attempt, ctx.claimLeaseMs);
   try {
     return await createTask(ctx, f, def, attempt);
   } catch (e) {
-    await releaseFollowUpClaim(ctx.db, f.id).catch(() => {});
+    await releaseFollowUpClaim(ctx.db, f.id, attempt).catch(() => {});
     throw e;
   } finally {
     stopHeartbeat();

@@ -32,11 +32,11 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   // alone: come back once it has lapsed, and then look for the marker first.
   const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
   if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
-  const stopHeartbeat = keepWritebackClaimAlive(ctx.db, w.id, ctx.claimLeaseMs);
+  const stopHeartbeat = keepWritebackClaimAlive(ctx.db, w.id, claim.attempt, ctx.claimLeaseMs);
   try {
     return await writeAnswer(ctx, w, def, claim, dueAt);
   } catch (e) {
-    await releaseWritebackClaim(ctx.db, w.id).catch(() => {});
+    await releaseWritebackClaim(ctx.db, w.id, claim.attempt).catch(() => {});
     throw e;
   } finally {
     stopHeartbeat();
