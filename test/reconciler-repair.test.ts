@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { decideClosure } from '../src/pipeline/stages/decide.js';
 import { reconcile } from '../src/pipeline/stages/reconcile.js';
 import { recordInboundEvent, recordSnapshots } from '../src/store/intake.js';
+import { drawResponseId, recordAnswer } from '../src/store/responses.js';
+import { upsertFollowUp } from '../src/store/follow-ups.js';
 import type { TicketSnapshot } from '../src/connectors/types.js';
 import { startHarness, snowConnector, type Harness } from './support/harness.js';
 
@@ -92,5 +94,46 @@ describe('reconciler repairs jobs that block owed work', () => {
     const j = await fetchQueue.getJob(id);
     expect(j?.data).toEqual({ eventId });
     expect(['waiting', 'prioritized', 'delayed']).toContain(await j!.getState());
+  });
+
+  it('replaces the timed jobs a wipe broke: a reminder long due, a follow-up never checked at its due time; not an answered survey\'s reminder', async () => {
+    const ctx = { ...h.service.ctx, reconcileStuckSeconds: 5 };
+    const q = ctx.queues;
+    await sql`UPDATE connectors SET definition = jsonb_set(definition, '{survey,reminderAfterDays}', '2')`.execute(h.te.db);
+    const surveyIds: string[] = [];
+    for (const id of ['21', '22', '23']) {
+      const [closureId] = await recordSnapshots(h.te.db, 'snow', [snap(id)], 'webhook');
+      const r = await decideClosure(ctx, closureId!);
+      surveyIds.push(r.status === 'decided' ? r.surveyId! : '');
+    }
+    const [owed, answered, detractor] = surveyIds as [string, string, string];
+    await sql`UPDATE surveys SET status = 'sent', sent_at = now() - interval '3 days', expires_at = now() + interval '20 days' WHERE id = any(${surveyIds}::bigint[])`.execute(h.te.db);
+    const answer = async (surveyId: string, score: number) => {
+      const rid = await drawResponseId(h.te.db);
+      await recordAnswer(h.te.db, surveyId, rid, { score, comment: null, flagReasons: [], userAgent: 'Mozilla/5.0', clientIpHash: null, secondsSinceSent: 60 }, `m-${rid}`);
+      return rid;
+    };
+    await answer(answered, 5);
+    const rid = await answer(detractor, 1);
+    const t = await h.te.db.selectFrom('surveys').select('ticket_id').where('id', '=', detractor).executeTakeFirstOrThrow();
+    const followUpId = await upsertFollowUp(h.te.db, { surveyId: detractor, responseId: rid, ticketId: t.ticket_id, connectorId: 'snow', marker: 'T-1', dueAt: new Date(Date.now() - 3600_000) });
+    await sql`UPDATE follow_ups SET status = 'open', external_id = 'task-1' WHERE id = ${followUpId}`.execute(h.te.db);
+    // Jobs a wipe left failed without data, and an answered survey's reminder job that completed.
+    const plantFailed = async (name: 'remind' | 'sla', id: string) => {
+      await h.te.redis.hset(`${q.prefix}:${name}:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'no data');
+      await h.te.redis.zadd(`${q.prefix}:${name}:failed`, Date.now(), id);
+    };
+    await plantFailed('remind', q.jobId('remind', { surveyId: owed }));
+    await plantFailed('sla', q.jobId('sla', { followUpId, check: 0 }));
+    await plantFailed('remind', q.jobId('remind', { surveyId: answered }));
+    await h.te.redis.zrem(`${q.prefix}:remind:failed`, q.jobId('remind', { surveyId: answered }));
+    await h.te.redis.zadd(`${q.prefix}:remind:completed`, Date.now(), q.jobId('remind', { surveyId: answered }));
+    await h.te.redis.hset(`${q.prefix}:remind:${q.jobId('remind', { surveyId: answered })}`, 'data', JSON.stringify({ surveyId: answered }), 'returnvalue', '"already answered"');
+
+    expect((await reconcile(ctx)).repaired).toBe(2);
+    expect((await q.get('remind').getJob(q.jobId('remind', { surveyId: owed })))?.data).toEqual({ surveyId: owed });
+    expect((await q.get('sla').getJob(q.jobId('sla', { followUpId, check: 0 })))?.data).toEqual({ followUpId, check: 0 });
+    expect(await q.get('remind').getJobState(q.jobId('remind', { surveyId: answered }))).toBe('completed');
+    expect((await reconcile(ctx)).repaired).toBe(0);
   });
 });

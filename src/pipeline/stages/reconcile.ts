@@ -29,6 +29,8 @@ export async function reconcile(ctx: StageContext) {
     .where('s.reminder_status', 'is', null)
     .where(sql<boolean>`(c.definition->'survey'->>'reminderAfterDays') IS NOT NULL`)
     .where('s.expires_at', '>', sql<Date>`now()`)
+    // Answered: no reminder is owed (the job would only say so, again and again).
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.survey_id', '=', 's.id').where('r.is_active', '=', true))))
     .limit(BATCH)
     .execute();
   await ctx.queues.enqueueMany('remind', reminders.map((r) => ({ surveyId: r.id })), reminders.map((r) => Math.max(0, r.sent_at!.getTime() + r.days * 86_400_000 - now)));
@@ -38,7 +40,7 @@ export async function reconcile(ctx: StageContext) {
   await ctx.queues.enqueueMany('writeback', writebacks.map((w) => ({ responseId: w.response_id })));
   const followUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<=', olderThan).limit(BATCH).execute();
   await ctx.queues.enqueueMany('followup', followUps.map((f) => ({ followUpId: f.id, responseId: f.response_id })));
-  const openTasks = await ctx.db.selectFrom('follow_ups').select(['id', 'due_at', 'sla_checks']).where('status', '=', 'open').limit(BATCH).execute();
+  const openTasks = await ctx.db.selectFrom('follow_ups').select(['id', 'due_at', 'sla_checks', 'overdue_at']).where('status', '=', 'open').limit(BATCH).execute();
   await ctx.queues.enqueueMany('sla', openTasks.map((f) => ({ followUpId: f.id, check: f.sla_checks })), openTasks.map((f) => (f.sla_checks === 0 ? Math.max(0, f.due_at.getTime() - now) : 0)));
 
   // Work owed for longer than RECONCILE_STUCK_SECONDS although its job should have done it: repair blocking jobs.
@@ -48,8 +50,14 @@ export async function reconcile(ctx: StageContext) {
   const stuckWritebacks = await ctx.db.selectFrom('writebacks').select('response_id').where('status', 'in', ['pending', 'claimed']).where('created_at', '<', stuckFor).limit(500).execute();
   const stuckFollowUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<', stuckFor).limit(500).execute();
   const stuckEvents = await ctx.db.selectFrom('inbound_events').select('id').where('processed_at', 'is', null).where('received_at', '<', stuckFor).limit(500).execute();
+  // Timed work whose time is long past: a reminder never sent, a follow-up never checked at its due time.
+  const stuckMs = now - ctx.reconcileStuckSeconds * 1000;
+  const stuckReminders = reminders.filter((r) => r.sent_at!.getTime() + r.days * 86_400_000 < stuckMs).slice(0, 500);
+  const stuckSlaChecks = openTasks.filter((f) => f.overdue_at === null && f.due_at.getTime() < stuckMs).slice(0, 500);
   const repaired =
     (await ctx.queues.repair('fetch', stuckEvents.map((e) => ({ eventId: e.id })))) +
+    (await ctx.queues.repair('remind', stuckReminders.map((r) => ({ surveyId: r.id })))) +
+    (await ctx.queues.repair('sla', stuckSlaChecks.map((f) => ({ followUpId: f.id, check: f.sla_checks })))) +
     (await ctx.queues.repair('send', stuckSurveys.map((r) => ({ surveyId: r.id })))) +
     (await ctx.queues.repair('decide', stuckClosures.map((r) => ({ closureId: r.id })))) +
     (await ctx.queues.repair('writeback', stuckWritebacks.map((r) => ({ responseId: r.response_id })))) +
