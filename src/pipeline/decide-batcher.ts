@@ -9,7 +9,7 @@ interface Waiting {
 }
 
 /**
- * Lets the decide jobs running at once in this process share transactions: a decision costs six round
+ * Lets the decide jobs running at once in this process share transactions: a decision costs five round
  * trips to Postgres (BEGIN and COMMIT included) whether it is for one closure or fifty. A job never
  * waits for a batch to fill (see BatchPump).
  * Each job still finds its own outcome (and enqueues its own send after the commit).

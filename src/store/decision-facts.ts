@@ -23,11 +23,15 @@ export interface ClosureFacts {
 
 /**
  * The closures with their tickets and requesters, row-locked (in id order, so that two transactions
- * locking overlapping sets cannot deadlock) so that only one transaction decides each.
+ * locking overlapping sets cannot deadlock) so that only one transaction decides each; and, in the same
+ * statement, the advisory locks of the people whose closures are still pending. Those serialise decisions
+ * for a person across processes and connectors until the transaction ends; they are taken in key order
+ * (no deadlock between overlapping sets), after every closure row is held. Their history must be read
+ * by a later statement: only its snapshot sees every decision committed while this one waited.
  */
 export async function lockClosureFacts(trx: Trx, closureIds: string[]): Promise<ClosureFacts[]> {
   if (closureIds.length === 0) return [];
-  const rows = await trx
+  const facts = trx
     .selectFrom('closures as c')
     .innerJoin('tickets as t', 't.id', 'c.ticket_id')
     .leftJoin('people as p', 'p.id', 't.requester_person_id')
@@ -39,22 +43,13 @@ export async function lockClosureFacts(trx: Trx, closureIds: string[]): Promise<
     ])
     .where('c.id', 'in', closureIds)
     .orderBy('c.id')
-    .forUpdate('c')
-    .execute();
-  return rows as ClosureFacts[];
-}
-
-/**
- * Serialises decisions for these people across processes and connectors until the transaction ends.
- * The locks are taken in one statement, in the order of their keys, so that two transactions locking
- * overlapping sets cannot deadlock. Once granted, the next statement sees every decision committed before.
- */
-export async function lockPeople(trx: Trx, personIds: string[]): Promise<void> {
-  if (personIds.length === 0) return;
-  await sql`
-    SELECT pg_advisory_xact_lock(k) FROM (
-      SELECT DISTINCT hashtextextended('person:' || p, 0) AS k FROM unnest(${personIds}::text[]) AS p ORDER BY k
-    ) AS keys`.execute(trx);
+    .forUpdate('c');
+  const rows = await sql<ClosureFacts>`
+    WITH f AS (${facts}),
+    keys AS (SELECT DISTINCT hashtextextended('person:' || "personId", 0) AS k FROM f WHERE "personId" IS NOT NULL AND status = 'pending' ORDER BY k),
+    locked AS (SELECT pg_advisory_xact_lock(k) FROM keys)
+    SELECT f.* FROM f CROSS JOIN (SELECT count(*) FROM locked) AS l ORDER BY f."closureId"`.execute(trx);
+  return rows.rows;
 }
 
 export interface HistoryQuery {
@@ -73,8 +68,8 @@ export interface PersonHistory {
 
 /**
  * What anti-spam needs to know about each closure's person and ticket, in one round trip. Must run as a
- * statement of its own after lockPeople: a statement's snapshot is taken when it starts, so only then does
- * it see every decision committed while this transaction waited for the locks.
+ * statement of its own after lockClosureFacts (which takes the people locks): a statement's snapshot is
+ * taken when it starts, so only then does it see every decision committed while this one waited.
  */
 export async function personHistories(trx: Trx, qs: HistoryQuery[]): Promise<Map<string, PersonHistory>> {
   if (qs.length === 0) return new Map();

@@ -1,6 +1,6 @@
 import { CAP_WINDOW_DAYS, decide, sampleDraw, type Decision } from '../../rules/index.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
-import { lockClosureFacts, lockPeople, personHistories, recordDecisions, type ClosureFacts, type DecisionRow } from '../../store/decision-facts.js';
+import { lockClosureFacts, personHistories, recordDecisions, type ClosureFacts, type DecisionRow } from '../../store/decision-facts.js';
 import type { StageContext } from '../context.js';
 
 export type DecideOutcome = { status: 'decided'; decision: Decision; surveyId: string | null } | { status: 'skipped'; reason: string };
@@ -20,8 +20,8 @@ export async function decideClosure(ctx: StageContext, closureId: string): Promi
 /**
  * Decides closures: facts in, pure rules, decisions (and surveys) out — in one transaction that holds
  * the closure rows and the people's advisory locks, so two workers deciding for the same person at the
- * same moment see each other's result and never both choose to survey. Four statements however many
- * closures: facts (row locks), people locks, history (read after the locks), decisions with surveys.
+ * same moment see each other's result and never both choose to survey. Three statements however many
+ * closures: facts with the row and people locks, history (read after the locks), decisions with surveys.
  *
  * Within one call each person and each ticket is decided once: a second closure of the same person (or
  * ticket) must see the first one's decision, so it is left undecided and returned in `deferred`.
@@ -53,7 +53,6 @@ export async function decideClosures(ctx: StageContext, closureIds: string[]): P
     }
     if (chosen.length === 0) return { outcomes, deferred };
 
-    await lockPeople(trx, [...people]);
     const histories = await personHistories(
       trx,
       chosen.map(({ facts, def }) => ({ closureId: facts.closureId, personId: facts.personId, ticketId: facts.ticketId, email: facts.email, lookbackDays: Math.max(def.rules.cooldownDays, CAP_WINDOW_DAYS) + 1 })),
