@@ -10,12 +10,14 @@ import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
 
 /**
- * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--layout split|single] [--profile DIR] [--round-trips]
+ * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--warmup-seconds 5] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--layout split|single] [--profile DIR] [--round-trips]
  * The service runs in child processes of its own, deployed as docker-compose runs it (--layout split: one
  * api process and one worker process; --layout single: both roles in one process), so that their peak
  * RSS (and, with --profile, their CPU profiles) are the service's alone. This process holds the
  * ServiceNow simulator and the simulated customers, who answer over HTTP like real ones; its own peak RSS
  * is reported separately.
+ * The latency phase measures a warmed-up service, as one runs in production: the same offered rate for
+ * --warmup-seconds right after start (V8 still interpreting, connections opening) is reported apart.
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
  * through NODE_OPTIONS; 0 for no cap).
@@ -26,7 +28,7 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
+    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
@@ -68,9 +70,14 @@ async function main() {
     const harnessUrl = new URL(dbUrl);
     harnessUrl.searchParams.set('application_name', HARNESS);
     db = createDb(harnessUrl.toString(), 2).db;
-    // Latency first, on a fresh system; then the backlog.
+    // Latency first, on a fresh system (after its warm-up); then the backlog.
+    const warmupSeconds = Number(values['warmup-seconds']);
+    if (warmupSeconds > 0) {
+      const warm = await latencyPhase(db, url, service, sim, rate, warmupSeconds, 'w');
+      out(`  warm-up, the first ${warmupSeconds} s after start at ${rate}/s (not counted below): closure → sent p50 ${ms(warm.p50)}  p95 ${ms(warm.p95)}  p99 ${ms(warm.p99)}`);
+    }
     const beforePush = await service.roundTrips();
-    const push = await latencyPhase(db, url, service, sim, rate, seconds);
+    const push = await latencyPhase(db, url, service, sim, rate, seconds, 'p');
     if (beforePush) printRoundTrips(out, beforePush, (await service.roundTrips())!, push.count, 'push');
     out(`  closure → sent at ${rate}/s offered by webhook (${push.count} closures): p50 ${ms(push.p50)}  p95 ${ms(push.p95)}  p99 ${ms(push.p99)}`);
     out(`  ITSM calls per 1,000 closures, push: ${push.callsPer1000.toFixed(0)} (one re-read each)`);
@@ -170,18 +177,21 @@ async function throughputPhase(db: Db, url: string, service: Deployment, sim: Se
   return { perSecond: n / elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
 }
 
-async function latencyPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, rate: number, seconds: number) {
+/** Closures pushed at `rate` for `seconds`, each by a new customer (`tag` keeps phases apart: anti-spam would skip a repeat). */
+async function latencyPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, rate: number, seconds: number, tag: string) {
   sim.webhook.target = { url: `${url}/webhooks/servicenow/bench`, headers: { 'X-Feedback-Secret': 'bench-push-secret-0123' } };
   const closedAt = new Map<string, number>();
   const total = rate * seconds;
   sim.resetStats();
   const cpuBefore = { service: await service.cpuSeconds(), postgres: await postgresCpuSeconds(db, HARNESS) };
+  const SENT = `SELECT count(*) AS n FROM surveys WHERE status = 'sent'`;
+  const sentBefore = await count(db, SENT); // an earlier phase's
   const started = Date.now();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const u = sim.createUser({ user_name: `p${i}`, name: `Pushed ${i}`, email: `p${i}@example.com` });
+    const u = sim.createUser({ user_name: `${tag}${i}`, name: `Pushed ${i}`, email: `${tag}${i}@example.com` });
     const inc = sim.createIncident({ caller_id: u.sys_id!, short_description: `Pushed ${i}` });
     closedAt.set(inc.sys_id!, Date.now());
     sim.closeIncident(inc.sys_id!);
@@ -189,9 +199,8 @@ async function latencyPhase(db: Db, url: string, service: Deployment, sim: Servi
   await sim.webhook.flush();
   const ids = [...closedAt.keys()];
   for (;;) {
-    // A cheap count while waiting (this phase's surveys are the only ones yet), the details once at the end:
-    // the bench must not load the Postgres it measures.
-    if ((await count(db, `SELECT count(*) AS n FROM surveys WHERE status = 'sent'`)) < ids.length) {
+    // A cheap count while waiting, the details once at the end: the bench must not load the Postgres it measures.
+    if ((await count(db, SENT)) - sentBefore < ids.length) {
       await new Promise((r) => setTimeout(r, 200));
       continue;
     }
