@@ -7,9 +7,11 @@ import { writeBack } from '../src/pipeline/stages/write-back.js';
 import { mapServiceNowRecord } from '../src/connectors/servicenow/map-record.js';
 import { recordSnapshots } from '../src/store/intake.js';
 import { drawResponseId, recordAnswer } from '../src/store/responses.js';
-import { claimWriteback, releaseWritebackClaim } from '../src/store/writebacks.js';
+import { claimWriteback, WRITEBACK_CLAIMS } from '../src/store/writebacks.js';
+import { underClaim } from '../src/store/claim-lease.js';
 import { startHarness, seedClosedIncidents, snowConnector, type Harness } from './support/harness.js';
 import { loopState } from './support/loop.js';
+import { waitFor } from './support/env.js';
 
 /**
  * A write-back's claim is a lease: while its worker is alive (and keeps it fresh), nobody else writes
@@ -63,9 +65,22 @@ describe('write-back claim', () => {
     await sql`UPDATE writebacks SET claimed_at = now() - interval '1 hour'`.execute(h.te.db);
     const successor = (await claimWriteback(h.te.db, wb.id, h.service.ctx.claimLeaseMs))!;
     expect(successor.attempt).toBe(stale.attempt + 1);
-    await releaseWritebackClaim(h.te.db, wb.id, stale.attempt);
+    // A failed call gives its claim back, but only its own.
+    const fail = (attempt: number) => underClaim(h.te.db, WRITEBACK_CLAIMS, wb.id, attempt, h.service.ctx.claimLeaseMs, () => Promise.reject(new Error('ITSM down')));
+    await expect(fail(stale.attempt)).rejects.toThrow('ITSM down');
     expect((await row()).status).toBe('claimed');
-    await releaseWritebackClaim(h.te.db, wb.id, successor.attempt);
+    await expect(fail(successor.attempt)).rejects.toThrow('ITSM down');
     expect((await row()).status).toBe('pending');
+  });
+
+  it('keeps a claim fresh while its call runs, so that it does not lapse under a slow ITSM', async () => {
+    const wb = await h.te.db.selectFrom('writebacks').select('id').where('response_id', '=', responseId).executeTakeFirstOrThrow();
+    const leaseMs = 1500;
+    const { attempt } = (await claimWriteback(h.te.db, wb.id, leaseMs))!;
+    await sql`UPDATE writebacks SET claimed_at = now() - interval '1 hour'`.execute(h.te.db);
+    const renewed = () => sql<{ fresh: boolean }>`SELECT claimed_at > now() - interval '1 minute' AS fresh FROM writebacks`.execute(h.te.db).then((r) => r.rows[0]!.fresh);
+    // The call lasts until the claim has been renewed; meanwhile nobody else can take it.
+    await underClaim(h.te.db, WRITEBACK_CLAIMS, wb.id, attempt, leaseMs, () => waitFor('the claim renewed', renewed, 5000));
+    expect(await claimWriteback(h.te.db, wb.id, leaseMs)).toBeNull();
   });
 });

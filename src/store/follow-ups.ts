@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
-import { keepAlive } from '../lib/keep-alive.js';
+import { claimable, type LeasedWork } from './claim-lease.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
 import { ANSWER_ON_TICKET_COLUMNS, type AnswerOnTicket } from './answer-on-ticket.js';
 
@@ -62,13 +62,15 @@ export async function loadFollowUp(db: Db, id: string): Promise<FollowUpWork | n
   return (r as FollowUpWork | undefined) ?? null;
 }
 
-/** Claim to create the task. A claim left by a crashed worker is taken over once `leaseMs` has passed. */
+export const FOLLOW_UP_CLAIMS: LeasedWork = { table: 'follow_ups', renewedAt: 'updated_at' };
+
+/** Claim to create the task. A claim left by a crashed worker is taken over once `leaseMs` has passed (see claim-lease.ts). */
 export async function claimFollowUp(db: Db, id: string, leaseMs: number): Promise<number | null> {
   const r = await db
     .updateTable('follow_ups')
     .set({ status: 'claimed', attempts: sql`attempts + 1`, updated_at: sql`now()` })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'claimed'), eb('updated_at', '<', sql<Date>`now() - make_interval(secs => ${leaseMs / 1000})`)])]))
+    .where(claimable(FOLLOW_UP_CLAIMS, leaseMs))
     .returning('attempts')
     .executeTakeFirst();
   return r?.attempts ?? null;
@@ -81,17 +83,4 @@ export async function markTaskCreated(db: Db, id: string, t: { externalId: strin
     .where('id', '=', id)
     .where('status', '=', 'claimed')
     .execute();
-}
-
-/** Gives the claim back after a failed attempt, so that the retry need not wait for it to lapse (it is still attempt > 1: it looks for the task first). */
-export async function releaseFollowUpClaim(db: Db, id: string, attempt: number): Promise<void> {
-  await db.updateTable('follow_ups').set({ status: 'pending', updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute();
-}
-
-/**
- * Keeps a follow-up's claim fresh while its task is being created (see keepAlive); fenced by the attempt
- * number, like the release. Returns a stop function.
- */
-export function keepClaimAlive(db: Db, id: string, attempt: number, leaseMs: number): () => void {
-  return keepAlive(() => db.updateTable('follow_ups').set({ updated_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute(), leaseMs);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
-import { keepAlive } from '../lib/keep-alive.js';
+import { claimable, type LeasedWork } from './claim-lease.js';
 import type { FollowUpState } from '../rules/follow-up-policy.js';
 import { ANSWER_ON_TICKET_COLUMNS, type AnswerOnTicket } from './answer-on-ticket.js';
 
@@ -40,9 +40,11 @@ export async function loadWritebacks(db: Db, responseIds: string[]): Promise<Map
   );
 }
 
+export const WRITEBACK_CLAIMS: LeasedWork = { table: 'writebacks', renewedAt: 'claimed_at' };
+
 /**
  * Takes the write-back: a pending one, or a claimed one whose claim has lapsed (its worker is gone; a
- * live worker keeps its claim fresh with keepWritebackClaimAlive). Returns the attempt number (above 1:
+ * live worker keeps its claim fresh: see claim-lease.ts). Returns the attempt number (above 1:
  * an earlier attempt may have written) and the score of this survey's last answer already written to
  * the ticket (for "changed from"), or null when the write-back is not there to take.
  */
@@ -51,7 +53,7 @@ export async function claimWriteback(db: Db, id: string, leaseMs: number): Promi
     .updateTable('writebacks as w')
     .set({ status: 'claimed', attempts: sql`attempts + 1`, claimed_at: sql`now()` })
     .where('w.id', '=', id)
-    .where((eb) => eb.or([eb('w.status', '=', 'pending'), eb.and([eb('w.status', '=', 'claimed'), eb('w.claimed_at', '<', sql<Date>`now() - make_interval(secs => ${leaseMs / 1000})`)])]))
+    .where(claimable(WRITEBACK_CLAIMS, leaseMs))
     .returning((eb) => [
       'w.attempts',
       eb
@@ -67,19 +69,6 @@ export async function claimWriteback(db: Db, id: string, leaseMs: number): Promi
     ])
     .executeTakeFirst();
   return r ? { attempt: r.attempts, previousScore: r.previousScore ?? null } : null;
-}
-
-// Claim maintenance is fenced by the attempt number: a worker whose claim lapsed and was taken over
-// must not release or refresh its successor's claim.
-
-/** Gives the claim back after a failed attempt, so that the retry need not wait for it to lapse (it is still attempt > 1: it looks for the marker first). */
-export async function releaseWritebackClaim(db: Db, id: string, attempt: number): Promise<void> {
-  await db.updateTable('writebacks').set({ status: 'pending' }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute();
-}
-
-/** Keeps a write-back's claim fresh while the answer is being written (see keepAlive). Returns a stop function. */
-export function keepWritebackClaimAlive(db: Db, id: string, attempt: number, leaseMs: number): () => void {
-  return keepAlive(() => db.updateTable('writebacks').set({ claimed_at: sql`now()` }).where('id', '=', id).where('status', '=', 'claimed').where('attempts', '=', attempt).execute(), leaseMs);
 }
 
 export async function finishWriteback(db: Db, id: string, status: 'done' | 'superseded' | 'failed', note?: string): Promise<void> {

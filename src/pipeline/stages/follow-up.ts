@@ -4,7 +4,8 @@ import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFollowUpTask, renderRatingChangeNote } from '../../render/itsm.js';
 import { isDetractor } from '../../rules/follow-up-policy.js';
-import { claimFollowUp, keepClaimAlive, loadFollowUp, markTaskCreated, releaseFollowUpClaim, type FollowUpWork } from '../../store/follow-ups.js';
+import { claimFollowUp, FOLLOW_UP_CLAIMS, loadFollowUp, markTaskCreated, type FollowUpWork } from '../../store/follow-ups.js';
+import { underClaim } from '../../store/claim-lease.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 
@@ -22,15 +23,7 @@ export async function runFollowUp(ctx: StageContext, followUpId: string): Promis
 
   const attempt = await claimFollowUp(ctx.db, f.id, ctx.claimLeaseMs);
   if (attempt === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is creating this task');
-  const stopHeartbeat = keepClaimAlive(ctx.db, f.id, attempt, ctx.claimLeaseMs);
-  try {
-    return await createTask(ctx, f, def, attempt);
-  } catch (e) {
-    await releaseFollowUpClaim(ctx.db, f.id, attempt).catch(() => {});
-    throw e;
-  } finally {
-    stopHeartbeat();
-  }
+  return underClaim(ctx.db, FOLLOW_UP_CLAIMS, f.id, attempt, ctx.claimLeaseMs, () => createTask(ctx, f, def, attempt));
 }
 
 async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefinition, attempt: number): Promise<string> {

@@ -5,7 +5,8 @@ import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, keepWritebackClaimAlive, releaseWritebackClaim, type WritebackWork } from '../../store/writebacks.js';
+import { claimWriteback, finishWriteback, WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
+import { underClaim } from '../../store/claim-lease.js';
 import type { StageContext } from '../context.js';
 
 /**
@@ -32,15 +33,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   // alone: come back once it has lapsed, and then look for the marker first.
   const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
   if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
-  const stopHeartbeat = keepWritebackClaimAlive(ctx.db, w.id, claim.attempt, ctx.claimLeaseMs);
-  try {
-    return await writeAnswer(ctx, w, def, claim, dueAt);
-  } catch (e) {
-    await releaseWritebackClaim(ctx.db, w.id, claim.attempt).catch(() => {});
-    throw e;
-  } finally {
-    stopHeartbeat();
-  }
+  return underClaim(ctx.db, WRITEBACK_CLAIMS, w.id, claim.attempt, ctx.claimLeaseMs, () => writeAnswer(ctx, w, def, claim, dueAt));
 }
 
 async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, claim: { attempt: number; previousScore: number | null }, dueAt: Date | null): Promise<string> {
