@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
  * - JSM `POST /rest/servicedeskapi/request/{issueIdOrKey}/comment` (not in the platform file): `{body, public}`.
  * - Data Center / REST v2 (`/rest/api/2/…`): the v3 schema of the same operation, with plain-text bodies.
  *
- * The OpenAPI file is read from $JIRA_OPENAPI_FILE, else from the project's shared folder beside the
- * repository (../shared/contracts/, as in development and CI), else ./contracts/.
+ * The OpenAPI file is the repository's own copy (contracts/jira/, see the README there), or $JIRA_OPENAPI_FILE
+ * to test against another version.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,8 +52,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export function openApiFilePath(): string {
   const candidates = [
     process.env.JIRA_OPENAPI_FILE,
-    path.join(REPO_ROOT, '..', 'shared', 'contracts', OPENAPI_FILE_NAME),
-    path.join(REPO_ROOT, 'contracts', OPENAPI_FILE_NAME),
+    path.join(REPO_ROOT, 'contracts', 'jira', OPENAPI_FILE_NAME),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`Jira OpenAPI file not found (tried ${candidates.join(', ')}); set JIRA_OPENAPI_FILE`);
