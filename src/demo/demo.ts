@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import { databaseName, dropDatabase } from '../db/admin.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -63,7 +64,7 @@ export async function runDemo(env: Env, opts: DemoOptions): Promise<number> {
   try {
     return await demo(env, opts, lifecycle);
   } catch (e) {
-    if (e instanceof StopRequested) return 130;
+    if (e instanceof StopRequested) return 128 + (constants.signals[e.signalName] ?? 2); // as a shell reports a signal
     throw e;
   } finally {
     await lifecycle.stopAll();

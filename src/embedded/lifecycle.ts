@@ -9,6 +9,8 @@ export class Lifecycle {
   private readonly controller = new AbortController();
   private stopping: Promise<void> | null = null;
   private readonly onSignal = (signal: NodeJS.Signals) => {
+    // The terminal and a wrapper (npm, tsx) may both deliver the same Ctrl+C: act on the first.
+    if (this.signal.aborted) return;
     this.warn(`${signal}: stopping`);
     this.controller.abort(new StopRequested(signal));
   };
