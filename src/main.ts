@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE);
-    return command ? 0 : 2;
+    return values.help ? 0 : 2;
   }
 
   switch (command) {
