@@ -68,6 +68,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     return { url, stop };
   } catch (e) {
     await stop();
+    if ((e as NodeJS.ErrnoException).code === 'EACCES' && owner) {
+      throw new Error(
+        `Postgres refuses to run as root, so it runs as uid ${owner.uid}, which cannot reach ${(e as NodeJS.ErrnoException).path ?? opts.dir}: let that user read the project folder and its parents (chmod o+rx), run as a normal user, or set DATABASE_URL to a running Postgres`,
+      );
+    }
     throw e;
   }
 }
