@@ -23,7 +23,7 @@ export class NoRedisServer extends Error {
  * A private `redis-server` on a free port: bound to 127.0.0.1, nothing persisted, its pid file and
  * log in `dir`. BullMQ needs keys kept, so no eviction.
  */
-export async function startPrivateRedis(opts: { dir: string; say: (line: string) => void }): Promise<StartedRedis> {
+export async function startPrivateRedis(opts: { dir: string; say: (line: string) => void; command?: string }): Promise<StartedRedis> {
   await mkdir(opts.dir, { recursive: true });
   const pidFile = path.join(opts.dir, 'redis.pid');
   const claim = claimFolder(opts.dir, 'the private redis-server');
@@ -31,7 +31,7 @@ export async function startPrivateRedis(opts: { dir: string; say: (line: string)
   if (leftover) opts.say(`stopped a private redis-server left running by an earlier run (pid ${leftover})`);
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', opts.dir, '--pidfile', pidFile, '--daemonize', 'no'];
-  const server = await spawnServer('redis-server', args, { logFile: path.join(opts.dir, 'redis.log') }).catch((e: NodeJS.ErrnoException) => {
+  const server = await spawnServer(opts.command ?? 'redis-server', args, { logFile: path.join(opts.dir, 'redis.log') }).catch((e: NodeJS.ErrnoException) => {
     claim.release();
     throw e.code === 'ENOENT' ? new NoRedisServer() : e;
   });

@@ -24,6 +24,8 @@ export interface ProvideOptions {
   throwaway?: boolean;
   say: (line: string) => void;
   lifecycle: Lifecycle;
+  /** The redis-server command (default: `redis-server` from the PATH). */
+  redisServer?: string;
 }
 
 /** Thrown when Redis is needed, none answers, and none can be started here. */
@@ -71,7 +73,7 @@ async function startRedis(o: ProvideOptions): Promise<{ url: string; stop: () =>
   const docker = await dockerReachable();
   if (o.prefer === 'docker' && docker) return { ...(await startRedisContainer()), what: 'a Redis container (testcontainers)' };
   try {
-    return { ...(await startPrivateRedis({ dir: path.join(o.dataDir, 'redis'), say: o.say })), what: 'a private redis-server' };
+    return { ...(await startPrivateRedis({ dir: path.join(o.dataDir, 'redis'), say: o.say, command: o.redisServer })), what: 'a private redis-server' };
   } catch (e) {
     if (!(e instanceof NoRedisServer)) throw e;
   }
