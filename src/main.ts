@@ -9,6 +9,8 @@ import { SecretBox } from './lib/secret-box.js';
 import { ConnectorStore } from './store/connectors.js';
 import { applyConnectorsFile } from './cli/connectors-apply.js';
 import { startService } from './service.js';
+import { requireReachable } from './startup/reachable.js';
+import { StartupError } from './startup/startup-error.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -18,7 +20,9 @@ const USAGE = `Usage: feedback <command>
   connectors apply <file> [--dry-run] [--prune]
                                  create/update connectors from a YAML or JSON file
   connectors list                list connectors (secrets masked)
-  demo [--seconds N]             run the service against the built-in simulators and show the loop
+  demo [--seconds N] [--embedded]
+                                 run the service against the built-in simulators and show the loop;
+                                 starts its own Postgres and Redis when none answer (--embedded: always)
 `;
 
 /** The composition root: the only place that reads process.env (through config) and wires things up. */
@@ -28,12 +32,12 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, seconds: { type: 'string' }, embedded: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE);
-    return command ? 0 : 2;
+    return values.help ? 0 : 2;
   }
 
   switch (command) {
@@ -41,6 +45,11 @@ async function main(argv: string[]): Promise<number> {
     case 'work': {
       const env = command === 'work' ? { ...process.env, ROLES: 'worker' } : process.env;
       const config = loadConfig(env);
+      // Before anything is built on them: one clear line per dependency that does not answer.
+      await requireReachable([
+        { variable: 'DATABASE_URL', url: config.DATABASE_URL },
+        { variable: 'REDIS_URL', url: config.REDIS_URL },
+      ]);
       const logger = createLogger(config.LOG_LEVEL);
       const service = await startService(config, logger);
       await new Promise<void>((resolve) => {
@@ -55,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const config = loadDbConfig(process.env);
+      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
       await ensureDatabase(config.DATABASE_URL);
       const { db } = createDb(config.DATABASE_URL, 2);
       try {
@@ -67,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'connectors': {
       const config = loadDbConfig(process.env);
+      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
       await ensureDatabase(config.DATABASE_URL);
       const { db } = createDb(config.DATABASE_URL, 2);
       try {
@@ -90,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo': {
       const { runDemo } = await import('./demo/demo.js');
-      return runDemo(process.env, { seconds: values.seconds ? Number(values.seconds) : undefined });
+      return runDemo(process.env, { seconds: values.seconds ? Number(values.seconds) : undefined, embedded: !!values.embedded });
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
@@ -102,6 +113,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     if (e instanceof ConfigError) process.stderr.write(`${e.message}\nSee .env.example for every variable.\n`);
+    else if (e instanceof StartupError) process.stderr.write(`${e.message}\n`);
     else process.stderr.write(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },

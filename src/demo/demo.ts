@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import { databaseName, dropDatabase } from '../db/admin.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -11,6 +12,11 @@ import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
 import { insertPastSurveys } from '../analytics/history.js';
+import { Lifecycle, StopRequested } from '../embedded/lifecycle.js';
+import { freePort, portIsFree } from '../embedded/ports.js';
+import { PROJECT_DATA_DIR, provideDependencies } from '../embedded/provide.js';
+import { requireReachable } from '../startup/reachable.js';
+import { StartupError } from '../startup/startup-error.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,7 +24,6 @@ type Env = Record<string, string | undefined>;
 const DEMO_DEFAULTS: Env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/feedback',
   REDIS_URL: 'redis://127.0.0.1:6379',
-  PUBLIC_URL: 'http://localhost:3000',
   ADMIN_TOKEN: 'demo-admin-token-change-me-0123456789',
   // Demo only: a fixed key so that the demo connector stays readable across runs.
   SECRET_KEY: 'ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=',
@@ -32,11 +37,6 @@ const DEMO_DEFAULTS: Env = {
 
 const CONNECTOR_ID = 'demo-servicenow';
 
-/**
- * The whole loop as it stands, on one laptop: the service (all roles) against the built-in ServiceNow
- * simulator. Tickets close in the simulator; each closure reaches the service by push (the Business
- * Rule's call) and by polling; every anti-spam decision is printed as it is made.
- */
 /** The demo's own database next to the configured one (never the configured one itself), emptied each run. */
 async function freshDemoDatabase(databaseUrl: string): Promise<string> {
   const url = new URL(databaseUrl);
@@ -46,14 +46,59 @@ async function freshDemoDatabase(databaseUrl: string): Promise<string> {
   return url.toString();
 }
 
-export async function runDemo(env: Env, opts: { seconds?: number }): Promise<number> {
+export interface DemoOptions {
+  seconds?: number;
+  /** Start the embedded Postgres and a private Redis even if servers answer at the configured URLs. */
+  embedded?: boolean;
+}
+
+/**
+ * The whole loop as it stands, on one laptop: the service (all roles) against the built-in ServiceNow
+ * simulator. Tickets close in the simulator; each closure reaches the service by push (the Business
+ * Rule's call) and by polling; every anti-spam decision is printed as it is made.
+ * Everything the demo starts is registered on one lifecycle and stopped in reverse order — on Ctrl+C,
+ * SIGTERM, at the end of --seconds, and when start-up fails half-way.
+ */
+export async function runDemo(env: Env, opts: DemoOptions): Promise<number> {
+  const lifecycle = new Lifecycle().catchSignals();
+  try {
+    return await demo(env, opts, lifecycle);
+  } catch (e) {
+    if (e instanceof StopRequested) return 128 + (constants.signals[e.signalName] ?? 2); // as a shell reports a signal
+    throw e;
+  } finally {
+    await lifecycle.stopAll();
+  }
+}
+
+async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<number> {
+  const out = process.stdout;
   const given = { ...DEMO_DEFAULTS, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v)) };
-  const databaseUrl = await freshDemoDatabase(given.DATABASE_URL!);
+  const deps = await provideDependencies({
+    databaseUrl: given.DATABASE_URL!,
+    redisUrl: given.REDIS_URL!,
+    forcedBy: opts.embedded ? '--embedded' : undefined,
+    prefer: 'embedded',
+    dataDir: PROJECT_DATA_DIR,
+    say: (line) => out.write(`${line}\n`),
+    lifecycle,
+  });
+  await requireReachable([
+    { variable: 'DATABASE_URL', url: deps.databaseUrl },
+    { variable: 'REDIS_URL', url: deps.redisUrl },
+  ]);
+  lifecycle.check();
+  const databaseUrl = await freshDemoDatabase(deps.databaseUrl);
+  const port = await demoPort(given.PORT, (line) => out.write(`${line}\n`));
   const ses = await startSesEmulator(8005);
+  lifecycle.add('the SES emulator', () => ses.close());
   // The demo always mails through the local SES emulator, whatever .env says about mail.
   const config = loadConfig({
     ...given,
     DATABASE_URL: databaseUrl,
+    REDIS_URL: deps.redisUrl,
+    PORT: String(port),
+    PUBLIC_URL: given.PUBLIC_URL ?? `http://localhost:${port}`,
     MAIL_TRANSPORT: 'ses',
     SES_ENDPOINT: ses.url,
     SES_REGION: 'eu-west-1',
@@ -61,10 +106,14 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     SES_SECRET_ACCESS_KEY: 'demo',
   });
   const logger = createLogger(config.LOG_LEVEL);
+  lifecycle.check();
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(8081, '127.0.0.1').catch(() => sim.listen(0, '127.0.0.1'));
+  lifecycle.add('the ServiceNow simulator', () => sim.close());
   const service = await startService(config, logger);
+  lifecycle.add('the service', () => service.stop(), config.SHUTDOWN_TIMEOUT_MS + 20_000);
+  lifecycle.check();
   const pushSecret = randomBytes(16).toString('hex');
 
   await service.ctx.connectors.save(
@@ -99,7 +148,6 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   });
   await insertPastSurveys(service.ctx.db, history);
 
-  const out = process.stdout;
   out.write(
     [
       '',
@@ -135,15 +183,7 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
     void customers.answerSome().catch(() => {});
   }, 500);
 
-  await new Promise<void>((resolve) => {
-    const timer = opts.seconds ? setTimeout(resolve, opts.seconds * 1000) : null;
-    const stop = () => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await lifecycle.untilStopped(opts.seconds ? opts.seconds * 1000 : undefined);
   clearInterval(closer);
   clearInterval(printer);
   lastId = await printDecisions(service.ctx.db, lastId, out);
@@ -160,8 +200,17 @@ export async function runDemo(env: Env, opts: { seconds?: number }): Promise<num
   const answers = await service.ctx.db.selectFrom('responses').select((eb) => eb.fn.countAll<string>().as('n')).where('submitted_at', '>=', since).executeTakeFirst();
   const sent = await service.ctx.db.selectFrom('surveys').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', '>=', since).executeTakeFirst();
   out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}; work notes: ${sim.table('sys_journal_field').length}; follow-up tasks: ${sim.table('incident_task').length}. Mail viewer: ${ses.url}\n`);
-  await service.stop();
-  await sim.close();
-  await ses.close();
-  return 0;
+  return 0; // runDemo stops the service, the simulators and any server started for the demo
+}
+
+/** PORT if set (it must be free), else 3000, else any free port (printed), so a busy 3000 does not stop the demo. */
+async function demoPort(configured: string | undefined, say: (line: string) => void): Promise<number> {
+  if (configured) {
+    if (!(await portIsFree(Number(configured)))) throw new StartupError(`port ${configured} (PORT) is in use: stop what listens there, or set PORT to a free port`);
+    return Number(configured);
+  }
+  if (await portIsFree(3000)) return 3000;
+  const port = await freePort();
+  say(`port 3000 is in use: the service listens on ${port} instead`);
+  return port;
 }

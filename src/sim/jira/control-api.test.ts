@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callJson, listeningSims } from '../shared/test-support.js';
+import { callJson, listeningSims } from '../common/test-support.js';
 import { createJiraSim } from './sim.js';
 import { BASIC } from './test-support.js';
 

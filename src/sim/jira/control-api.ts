@@ -1,8 +1,8 @@
 /** `/sim/*`: unauthenticated control endpoints mirroring the programmatic API (never faulted, not counted). */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { faultField, faultsSchema, registerFaultRoutes, registerStatsRoutes } from '../shared/control-api.js';
-import { parseBody } from '../shared/control-body.js';
+import { faultField, faultsSchema, registerFaultRoutes, registerStatsRoutes } from '../common/control-api.js';
+import { parseBody } from '../common/control-body.js';
 import type { JiraSim } from './sim.js';
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO 8601 date-time' });

@@ -1,4 +1,4 @@
-/** Jira's fault answers (rate-limit headers, 503, error bodies); the behaviour both simulators share is in ../shared/faults.test.ts. */
+/** Jira's fault answers (rate-limit headers, 503, error bodies); the behaviour both simulators share is in ../common/faults.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { adf, fixture, seed } from './test-support.js';
 

@@ -1,10 +1,10 @@
 /**
- * Jira's side of fault injection (see ../shared/faults.ts): which URLs, 429 with Jira Cloud's rate-limit
+ * Jira's side of fault injection (see ../common/faults.ts): which URLs, 429 with Jira Cloud's rate-limit
  * headers, 503 with Retry-After, 500, all with Jira's error body; plus the search lag knob.
  */
 import type { FastifyReply } from 'fastify';
-import { FaultInjector } from '../shared/faults.js';
-import type { CommonFaults, FaultResponses, RateLimited } from '../shared/faults.js';
+import { FaultInjector } from '../common/faults.js';
+import type { CommonFaults, FaultResponses, RateLimited } from '../common/faults.js';
 import { jiraError } from './errors.js';
 
 export interface Faults extends CommonFaults {

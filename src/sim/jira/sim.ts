@@ -4,9 +4,9 @@
  * duplicates, and a control API under /sim/*. Request bodies are checked against Atlassian's OpenAPI file.
  */
 import type { FastifyRequest } from 'fastify';
-import { createSimApp } from '../shared/app.js';
-import { SimListener } from '../shared/listen.js';
-import type { FaultControl, SimServerApi } from '../shared/sim-api.js';
+import { createSimApp } from '../common/app.js';
+import { SimListener } from '../common/listen.js';
+import type { FaultControl, SimServerApi } from '../common/sim-api.js';
 import { textToAdf } from './adf.js';
 import { JiraAuth } from './auth.js';
 import { JiraOAuthServer } from './oauth.js';
@@ -63,7 +63,7 @@ export interface NewIssue {
   at?: Date;
 }
 
-/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../shared/sim-api.ts). */
+/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../common/sim-api.ts). */
 export interface JiraSim extends SimServerApi, FaultControl<Faults> {
   readonly variant: 'cloud' | 'datacenter';
   createProject(p: { key: string; name: string; type: 'service_desk' | 'software' }): void;

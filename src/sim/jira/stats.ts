@@ -1,7 +1,7 @@
-/** Jira's stats() shape and its counters beyond requests: invalid bodies, webhooks (see ../shared/request-stats.ts). */
+/** Jira's stats() shape and its counters beyond requests: invalid bodies, webhooks (see ../common/request-stats.ts). */
 import type { FastifyRequest } from 'fastify';
-import { LOG_CAP, RequestStats, routeKeyOf } from '../shared/request-stats.js';
-import type { RequestLogEntry } from '../shared/request-stats.js';
+import { LOG_CAP, RequestStats, routeKeyOf } from '../common/request-stats.js';
+import type { RequestLogEntry } from '../common/request-stats.js';
 import type { OAuthStats } from './oauth.js';
 
 export interface WebhookStats {

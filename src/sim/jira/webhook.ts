@@ -5,8 +5,8 @@
  * Retries on 408/409/425/429/5xx and timeouts / network errors; at-least-once (optionally delivered twice).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { mulberry32 } from '../shared/faults.js';
-import { PendingWork } from '../shared/pending.js';
+import { mulberry32 } from '../common/faults.js';
+import { PendingWork } from '../common/pending.js';
 import type { StatsRecorder } from './stats.js';
 
 export interface JiraWebhookTarget {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callJson, listeningSims } from '../shared/test-support.js';
+import { callJson, listeningSims } from '../common/test-support.js';
 import { createServiceNowSim } from './sim.js';
 import { BASIC } from './test-support.js';
 

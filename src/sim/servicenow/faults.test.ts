@@ -1,4 +1,4 @@
-/** ServiceNow's fault answers and which routes are faulted; the behaviour both simulators share is in ../shared/faults.test.ts. */
+/** ServiceNow's fault answers and which routes are faulted; the behaviour both simulators share is in ../common/faults.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { fixture, seed } from './test-support.js';
 

@@ -1,7 +1,7 @@
-/** ServiceNow's side of fault injection (see ../shared/faults.ts): which URLs, and its 429 and 500 answers. */
+/** ServiceNow's side of fault injection (see ../common/faults.ts): which URLs, and its 429 and 500 answers. */
 import type { FastifyReply } from 'fastify';
-import { FaultInjector } from '../shared/faults.js';
-import type { CommonFaults, FaultResponses, RateLimited } from '../shared/faults.js';
+import { FaultInjector } from '../common/faults.js';
+import type { CommonFaults, FaultResponses, RateLimited } from '../common/faults.js';
 import { snError } from './util.js';
 
 export type Faults = CommonFaults;

@@ -1,8 +1,8 @@
 /** In-memory ServiceNow instance (Table API, OAuth, faults, control API) for tests and the demo. */
 import type { FastifyRequest } from 'fastify';
-import { createSimApp } from '../shared/app.js';
-import { SimListener } from '../shared/listen.js';
-import type { FaultControl, SimServerApi } from '../shared/sim-api.js';
+import { createSimApp } from '../common/app.js';
+import { SimListener } from '../common/listen.js';
+import type { FaultControl, SimServerApi } from '../common/sim-api.js';
 import { AuthService, registerOAuthRoute } from './auth.js';
 import type { BasicUser, OAuthClient } from './auth.js';
 import { registerControlApi } from './control-api.js';
@@ -34,7 +34,7 @@ export interface ServiceNowSimOptions {
   instanceUrl?: string;
 }
 
-/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../shared/sim-api.ts). */
+/** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../common/sim-api.ts). */
 export interface ServiceNowSim extends SimServerApi, FaultControl<Faults> {
   createUser(u: { user_name: string; name: string; email: string; preferred_language?: string; time_zone?: string }): Record<string, string>;
   createGroup(g: { name: string; manager?: string }): Record<string, string>;

@@ -1,7 +1,7 @@
-/** ServiceNow's stats() shape and its counters beyond requests (see ../shared/request-stats.ts). */
+/** ServiceNow's stats() shape and its counters beyond requests (see ../common/request-stats.ts). */
 import type { FastifyRequest } from 'fastify';
-import { RequestStats, routeKeyOf } from '../shared/request-stats.js';
-import type { RequestLogEntry } from '../shared/request-stats.js';
+import { RequestStats, routeKeyOf } from '../common/request-stats.js';
+import type { RequestLogEntry } from '../common/request-stats.js';
 
 export interface SimStats {
   requests: number;

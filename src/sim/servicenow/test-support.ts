@@ -1,6 +1,6 @@
-/** Helpers for the ServiceNow simulator's own tests (the ITSM-neutral ones are in ../shared/test-support.ts). */
-import { basicAuth, injectClient } from '../shared/test-support.js';
-import type { InjectClient } from '../shared/test-support.js';
+/** Helpers for the ServiceNow simulator's own tests (the ITSM-neutral ones are in ../common/test-support.ts). */
+import { basicAuth, injectClient } from '../common/test-support.js';
+import type { InjectClient } from '../common/test-support.js';
 import { createServiceNowSim } from './sim.js';
 import type { ServiceNowSim, ServiceNowSimOptions } from './sim.js';
 

@@ -2,7 +2,7 @@
  * Outbound push, standing in for the customer's Business Rule ("State changes to Closed")
  * that calls sn_ws.RESTMessageV2 with a small JSON body and a secret header.
  */
-import { PendingWork } from '../shared/pending.js';
+import { PendingWork } from '../common/pending.js';
 import type { StatsRecorder } from './stats.js';
 
 export interface WebhookTarget {
