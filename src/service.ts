@@ -42,6 +42,7 @@ import { OAuthTokenStore } from './store/oauth-tokens.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ActivityRecorder } from './activity/recorder.js';
 import { registerAuditAdminRoutes } from './http/routes/admin/audit.js';
+import { registerConsole } from './console/index.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -198,6 +199,24 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     registerDeliveryAdminRoutes(admin, { ...ctx, audit });
     registerJobAdminRoutes(admin, { ...ctx, audit });
     registerAuditAdminRoutes(admin, { audit });
+  });
+  // The admin console at /admin/ (its own sign-in, sessions and CSRF protection) over the routes above.
+  registerConsole(app, {
+    db: ctx.db,
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    publicUrl: config.PUBLIC_URL,
+    adminToken: config.ADMIN_TOKEN,
+    secret: config.SECRET_KEY,
+    sessionIdleMinutes: config.CONSOLE_SESSION_IDLE_MINUTES,
+    sessionMaxHours: config.CONSOLE_SESSION_MAX_HOURS,
+    loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
+    connectors: ctx.connectors,
+    runtime: ctx.runtime,
+    queues: ctx.queues,
+    audit,
+    now: ctx.now,
   });
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
