@@ -7,6 +7,7 @@ import { FormSigner } from '../lib/tokens.js';
 import { AdminApi } from './admin-api.js';
 import type { ConsoleCtx, ConsoleDeps } from './context.js';
 import { registerConnectorPages } from './pages/connectors.js';
+import { registerPushPages } from './pages/push.js';
 import { consoleAssets, renderConsole } from './render.js';
 import { cookies, html, SESSION_COOKIE, sessionCookie, setUpConsoleScope, type ConsoleRoute } from './scope.js';
 import { SessionStore } from './session.js';
@@ -75,5 +76,6 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps) {
     });
 
     registerConnectorPages(scope, ctx);
+    registerPushPages(scope, ctx);
   });
 }

@@ -44,3 +44,7 @@ export async function consoleLogin(app: FastifyInstance, token: string, name = '
   };
   return client;
 }
+
+/** Text of an HTML fragment as a browser reads it (the entities Handlebars writes). */
+export const unescapeHtml = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#x27|#x3D|#x60|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x3D': '=', '#x60': '`', '#39': "'" })[e]!);
