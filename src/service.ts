@@ -42,6 +42,7 @@ import { OAuthTokenStore } from './store/oauth-tokens.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ActivityRecorder } from './activity/recorder.js';
 import { registerAuditAdminRoutes } from './http/routes/admin/audit.js';
+import { registerPeopleAdminRoutes } from './http/routes/admin/people.js';
 import { registerConsole } from './console/index.js';
 
 export interface RunningService {
@@ -199,6 +200,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     registerDeliveryAdminRoutes(admin, { ...ctx, audit });
     registerJobAdminRoutes(admin, { ...ctx, audit });
     registerAuditAdminRoutes(admin, { audit });
+    registerPeopleAdminRoutes(admin, { db: ctx.db, audit });
   });
   // The admin console at /admin/ (its own sign-in, sessions and CSRF protection) over the routes above.
   registerConsole(app, {

@@ -8,6 +8,10 @@ import { AdminApi } from './admin-api.js';
 import type { ConsoleCtx, ConsoleDeps } from './context.js';
 import { registerConnectorPages } from './pages/connectors.js';
 import { registerPushPages } from './pages/push.js';
+import { registerRulesPages } from './pages/rules.js';
+import { registerTemplatePages } from './pages/templates.js';
+import { registerPeoplePages } from './pages/people.js';
+import { registerQueueAndAuditPages } from './pages/queues-audit.js';
 import { consoleAssets, renderConsole } from './render.js';
 import { cookies, html, SESSION_COOKIE, sessionCookie, setUpConsoleScope, type ConsoleRoute } from './scope.js';
 import { SessionStore } from './session.js';
@@ -77,5 +81,9 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps) {
 
     registerConnectorPages(scope, ctx);
     registerPushPages(scope, ctx);
+    registerRulesPages(scope, ctx);
+    registerTemplatePages(scope, ctx);
+    registerPeoplePages(scope, ctx);
+    registerQueueAndAuditPages(scope, ctx);
   });
 }
