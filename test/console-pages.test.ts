@@ -75,6 +75,7 @@ describe('admin console', () => {
           { why: 'no token', headers: {}, csrf: null, cookie: c.cookie },
           { why: 'wrong token', headers: {}, csrf: 'x'.repeat(32), cookie: c.cookie },
           { why: 'foreign Origin', headers: { origin: 'https://evil.example' }, csrf: c.csrf, cookie: c.cookie },
+          { why: 'foreign Origin, same-origin claimed by nobody', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'same-site' }, csrf: c.csrf, cookie: c.cookie },
           { why: 'Sec-Fetch-Site cross-site', headers: { 'sec-fetch-site': 'cross-site' }, csrf: c.csrf, cookie: c.cookie },
         ];
         for (const t of attempts) {
@@ -137,6 +138,11 @@ describe('admin console', () => {
       const bad2 = await c.post('/admin/console/connectors', { kind: 'jira', id: 'Bad Id', name: '', baseUrl: 'ftp://x', 'jira.variant': 'cloud', 'auth.type': 'basic', 'auth.email': 'nope', 'auth.apiToken': 't', 'jira.projects': 'sup', 'intake.mode': 'both' });
       for (const field of ['id', 'name', 'baseUrl', 'auth-email', 'jira-projects']) expect(bad2.body, field).toMatch(new RegExp(`id="f-${field}-err">`));
       expect(bad2.body).toContain('aria-invalid="true"');
+    });
+
+    it('shows list settings one per line, exactly as stored (a re-submitted form changes nothing)', async () => {
+      const page = await c.get('/admin/console/connectors/snow/rules');
+      expect(/<textarea id="f-exCloseCodes"[^>]*>([^<]*)<\/textarea>/.exec(page.body)![1]).toBe('Duplicate\nCanceled\nCancelled\nAuto-closed\nAuto closed');
     });
 
     it('dry-runs a rule change over stored closures, and the counts move; saving is audited', async () => {

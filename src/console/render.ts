@@ -50,7 +50,8 @@ function load(): Map<string, Handlebars.TemplateDelegate> {
     } catch (err) {
       throw new Error(`template templates/console/${f}: ${(err as Error).message}`);
     }
-    out.set(basename(f, '.hbs'), hb.compile(src));
+    // preventIndent: a partial on an indented line must not indent multi-line values (textareas, <pre>).
+    out.set(basename(f, '.hbs'), hb.compile(src, { preventIndent: true }));
   }
   compiled = out;
   return out;

@@ -55,12 +55,17 @@ export function sessionCookie(publicUrl: string, value: string, maxAgeSeconds: n
   return stringifySetCookie({ name: SESSION_COOKIE, value, httpOnly: true, sameSite: 'strict', secure: publicUrl.startsWith('https:'), path: '/admin', maxAge: maxAgeSeconds });
 }
 
-/** Same-origin check for changing requests: Sec-Fetch-Site and Origin, when the browser sends them. */
+/**
+ * Same-origin check for changing requests. Browsers send Sec-Fetch-Site: it decides when present.
+ * Otherwise the Origin header must name this service — except "null", which is what a same-origin form
+ * post carries under Referrer-Policy: no-referrer (these pages' policy). The session's CSRF token and the
+ * SameSite=Strict cookie stand behind this check in every case.
+ */
 export function crossSiteReason(req: FastifyRequest, publicUrl: string): string | null {
   const site = req.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site is ${site}`;
+  if (typeof site === 'string') return site === 'same-origin' || site === 'none' ? null : `Sec-Fetch-Site is ${site}`;
   const origin = req.headers.origin;
-  if (typeof origin === 'string') {
+  if (typeof origin === 'string' && origin !== 'null') {
     const allowed = new Set([new URL(publicUrl).origin, `${req.protocol}://${req.host}`]);
     if (!allowed.has(origin)) return `Origin ${origin.slice(0, 100)} is not this service`;
   }

@@ -74,9 +74,24 @@
       })
       .catch(function () {});
   }
+  // The connector form shows only the credentials of the chosen authentication type.
+  function showAuthFields(select) {
+    var form = select.form;
+    Array.prototype.forEach.call(form.querySelectorAll('[data-auth-types]'), function (el) {
+      var types = el.getAttribute('data-auth-types').split(' ');
+      if (types.indexOf(select.value) >= 0) el.removeAttribute('hidden');
+      else el.setAttribute('hidden', 'hidden');
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     Array.prototype.forEach.call(document.querySelectorAll('table[data-live]'), function (t) {
       setInterval(function () { refresh(t); }, 3000);
     });
+    var auth = document.querySelector('select[name="auth.type"]');
+    if (auth) {
+      showAuthFields(auth);
+      auth.addEventListener('change', function () { showAuthFields(auth); });
+    }
   });
 })();
