@@ -198,6 +198,24 @@ describe('admin console', () => {
       expect((await c.get('/admin/console/people?email=user1%40example.com')).body).toContain('No closure of this address was ever received');
     });
 
+    it('shows health at a glance: refused webhooks with their reason, ITSM calls, surveys sent today; and a banner for a dead OAuth grant', async () => {
+      await h.service.app!.inject({ method: 'POST', url: '/webhooks/servicenow/snow', headers: { 'content-type': 'application/json', 'x-feedback-secret': 'nope' }, payload: '{}' });
+      const home = await waitFor('the refusal counted', async () => {
+        const b = (await c.get('/admin/')).body;
+        return b.includes('1 × missing or wrong X-Feedback-Secret header') ? b : null;
+      });
+      const row = /<a href="\/admin\/console\/connectors\/snow">[\s\S]*?<\/tr>/.exec(home)![0];
+      expect(row).toMatch(/<span class="badge bad">1 rejected<\/span>/);
+      expect(row).toMatch(/\d+ calls/);
+      expect(row).toMatch(/<td class="num">2<\/td>/); // the two surveys the seeded closures sent today
+      expect(row).toMatch(/webhook, .* UTC<\/span><br>HTTP 401: missing or wrong X-Feedback-Secret header/);
+      await sql`INSERT INTO oauth_tokens (connector_id, refresh_token_ciphertext, seed_hash, grant_error) VALUES ('jira', 'x', 'x', 'invalid_grant: refresh token revoked')`.execute(h.te.db);
+      const banner = (await c.get('/admin/console/audit')).body;
+      expect(banner).toContain('The OAuth grant of connector jira is dead.');
+      expect(banner).toContain('href="/admin/console/connectors/jira/edit#f-auth-refreshToken"');
+      await sql`DELETE FROM oauth_tokens`.execute(h.te.db);
+    });
+
     it('lists queues and failed jobs, and shows the audit log filtered and exported', async () => {
       const q = await c.get('/admin/console/queues');
       expect(q.body).toContain('<th scope="row">send</th>');

@@ -88,6 +88,9 @@
     Array.prototype.forEach.call(document.querySelectorAll('table[data-live]'), function (t) {
       setInterval(function () { refresh(t); }, 3000);
     });
+    // After a refused form, keyboard and screen-reader users land on the list of what to fix.
+    var errors = document.getElementById('errors');
+    if (errors) errors.focus();
     var auth = document.querySelector('select[name="auth.type"]');
     if (auth) {
       showAuthFields(auth);
