@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
  * One person's data, found by normalised email: their surveys, answers, suppressions and the anti-spam
  * decisions about them — to look at, to export on request, or to erase on request. Erasing anonymises:
  * answers keep their score (aggregates stay true) but lose the comment and every client trace, the
- * person's address and name are replaced, survey links stop working. Active suppressions are kept, so
+ * person's address and name are replaced, survey links stop working and unsent surveys are cancelled. Active suppressions are kept, so
  * that an erased person is not surveyed again; lifted ones go.
  */
 export interface PersonData {
@@ -38,6 +38,7 @@ export interface ErasureResult {
   personId: string | null;
   answersAnonymised: number;
   linksRevoked: number;
+  surveysCancelled: number;
   mailEventsCleared: number;
   liftedSuppressionsDeleted: number;
   activeSuppressionKept: boolean;
@@ -52,16 +53,19 @@ export async function erasePerson(db: Db, email: string): Promise<ErasureResult>
     let answers = 0;
     let links = 0;
     let mail = 0;
+    let cancelled = 0;
     if (p) {
       const surveyIds = trx.selectFrom('surveys').select('id').where('person_id', '=', p.id);
       answers = Number((await trx.updateTable('responses').set({ comment: null, user_agent: null, client_ip_hash: null }).where('survey_id', 'in', surveyIds).executeTakeFirst()).numUpdatedRows);
       links = Number((await trx.deleteFrom('survey_tokens').where('survey_id', 'in', surveyIds).executeTakeFirst()).numDeletedRows);
+      // A survey not sent yet would go to the replaced address: it is cancelled instead.
+      cancelled = Number((await trx.updateTable('surveys').set({ status: 'cancelled', failed_reason: 'the person’s data was erased on request', updated_at: sql`now()` }).where('person_id', '=', p.id).where('status', '=', 'scheduled').executeTakeFirst()).numUpdatedRows);
       mail = Number((await trx.updateTable('mail_events').set({ recipient: 'erased', detail: null }).where('survey_id', 'in', surveyIds).executeTakeFirst()).numUpdatedRows);
       await sql`UPDATE people SET email = ${replacement}, email_domain = 'erased.invalid', display_name = NULL, locale = NULL, time_zone = NULL, erased_at = now(), updated_at = now() WHERE id = ${p.id}`.execute(trx);
     }
     mail += Number((await trx.updateTable('mail_events').set({ recipient: 'erased', detail: null }).where('recipient', '=', email).executeTakeFirst()).numUpdatedRows);
     const lifted = Number((await trx.deleteFrom('suppressions').where('email', '=', email).where('lifted_at', 'is not', null).executeTakeFirst()).numDeletedRows);
     const active = !!(await trx.selectFrom('suppressions').select('email').where('email', '=', email).executeTakeFirst());
-    return { personId: p ? String(p.id) : null, answersAnonymised: answers, linksRevoked: links, mailEventsCleared: mail, liftedSuppressionsDeleted: lifted, activeSuppressionKept: active, replacement };
+    return { personId: p ? String(p.id) : null, answersAnonymised: answers, linksRevoked: links, surveysCancelled: cancelled, mailEventsCleared: mail, liftedSuppressionsDeleted: lifted, activeSuppressionKept: active, replacement };
   });
 }
