@@ -30,8 +30,8 @@ describe('rules dry run (replay)', () => {
     expect(c.total[0]).toEqual({ label: 'surveyed', before: 2, after: 5, change: 3 });
     expect(c.total.find((r) => r.label === 'suppressed: cooldown')).toEqual({ label: 'suppressed: cooldown', before: 9, after: 6, change: -3 });
     expect(c.teams).toEqual([
-      { team: 'Network', closures: 1, surveyedBefore: 1, surveyedAfter: 1, change: 0, suppressedBefore: 0, suppressedAfter: 0 },
-      { team: 'Service Desk', closures: 10, surveyedBefore: 1, surveyedAfter: 4, change: 3, suppressedBefore: 9, suppressedAfter: 6 },
+      { team: 'Network', closures: 1, surveyedBefore: 1, surveyedAfter: 1, change: 0, suppressedBefore: 0, suppressedAfter: 0, reasons: [] },
+      { team: 'Service Desk', closures: 10, surveyedBefore: 1, surveyedAfter: 4, change: 3, suppressedBefore: 9, suppressedAfter: 6, reasons: [{ reason: 'cooldown', before: 9, after: 6 }] },
     ]);
     expect(c.changedClosures).toBe(3);
   });

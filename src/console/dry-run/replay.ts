@@ -106,7 +106,11 @@ export function compare(before: ReplayResult, after: ReplayResult) {
     teams: teams.map((t) => {
       const b = before.byTeam.get(t) ?? emptyTally();
       const a = after.byTeam.get(t) ?? emptyTally();
-      return { team: t, closures: b.closures, surveyedBefore: b.surveyed, surveyedAfter: a.surveyed, change: a.surveyed - b.surveyed, suppressedBefore: b.closures - b.surveyed, suppressedAfter: a.closures - a.surveyed };
+      const teamReasons = [...new Set([...Object.keys(b.suppressed), ...Object.keys(a.suppressed)])].sort() as SuppressionReason[];
+      return {
+        team: t, closures: b.closures, surveyedBefore: b.surveyed, surveyedAfter: a.surveyed, change: a.surveyed - b.surveyed, suppressedBefore: b.closures - b.surveyed, suppressedAfter: a.closures - a.surveyed,
+        reasons: teamReasons.map((r) => ({ reason: r, before: b.suppressed[r] ?? 0, after: a.suppressed[r] ?? 0 })),
+      };
     }),
     changedClosures: [...after.outcomes].filter(([id, o]) => before.outcomes.get(id) !== o).length,
   };
