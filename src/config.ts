@@ -121,6 +121,11 @@ const fullShape = {
   TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
   /** Agent-level figures (and teams on the public scoreboard) with fewer answers than this are withheld. */
   STATS_MIN_GROUP_SIZE: int(1, 1000).default(5),
+  /** Admin console: a session ends after this long without a request, and after CONSOLE_SESSION_MAX_HOURS in any case. */
+  CONSOLE_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(120),
+  CONSOLE_SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
+  /** Admin console sign-in attempts per minute per client address. */
+  CONSOLE_LOGIN_PER_MINUTE: int(1, 1000).default(10),
 };
 
 const dbSchema = z.object(dbShape);

@@ -39,6 +39,11 @@ import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics
 import { HttpError } from './http/app.js';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
+import { AuditLog } from './audit/audit-log.js';
+import { ActivityRecorder } from './activity/recorder.js';
+import { registerAuditAdminRoutes } from './http/routes/admin/audit.js';
+import { registerPeopleAdminRoutes } from './http/routes/admin/people.js';
+import { registerConsole } from './console/index.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -69,10 +74,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);
   const metrics = new Metrics({ db, queues });
+  // Webhooks and ITSM calls per connector and minute, for the console's health view.
+  const activity = new ActivityRecorder(db, logger).start();
   const runtime = new ConnectorRuntime({
     logger,
     gate,
-    onCall: (c) => metrics.itsmCalls.inc({ connector: c.connectorId, operation: c.operation, status: String(c.status) }),
+    onCall: (c) => {
+      metrics.itsmCalls.inc({ connector: c.connectorId, operation: c.operation, status: String(c.status) });
+      activity.itsmCall(c.connectorId, c.status);
+    },
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
     oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
   });
@@ -97,7 +107,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.has('api')) {
-    app = buildHttp(config, logger, ctx, producerRedis);
+    app = buildHttp(config, logger, ctx, producerRedis, { activity });
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
   let workers: WorkerPool | null = null;
@@ -132,6 +142,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await bounded('scheduler', 2000, async () => scheduler?.stop());
       const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
       await bounded('workers', left + 2000, async () => workers?.close(left));
+      await bounded('activity', 2000, () => activity.stop());
       await bounded('queues', 3000, () => queues.close());
       await bounded('mail', 2000, () => transport.close());
       await bounded('redis', 2000, () => Promise.allSettled([producerRedis.quit(), workerRedis.quit()]));
@@ -141,11 +152,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return { ctx, app, url, scheduler, stop };
 }
 
-export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
+export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
+  const audit = new AuditLog(ctx.db);
   registerOpsRoutes(app, { db: ctx.db, redis });
   registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
-  registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
+  registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES, activity: overrides.activity });
   registerSesEventRoutes(app, {
     db: ctx.db,
     logger,
@@ -183,10 +195,30 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   registerAgentAnswerRoutes(app, { db: ctx.db, secret: config.SECRET_KEY });
   void app.register(async (admin) => {
     requireAdmin(admin, config.ADMIN_TOKEN);
-    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL });
+    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, audit });
     registerDecisionAdminRoutes(admin, ctx);
-    registerDeliveryAdminRoutes(admin, ctx);
-    registerJobAdminRoutes(admin, ctx);
+    registerDeliveryAdminRoutes(admin, { ...ctx, audit });
+    registerJobAdminRoutes(admin, { ...ctx, audit });
+    registerAuditAdminRoutes(admin, { audit });
+    registerPeopleAdminRoutes(admin, { db: ctx.db, audit });
+  });
+  // The admin console at /admin/ (its own sign-in, sessions and CSRF protection) over the routes above.
+  registerConsole(app, {
+    db: ctx.db,
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    publicUrl: config.PUBLIC_URL,
+    adminToken: config.ADMIN_TOKEN,
+    secret: config.SECRET_KEY,
+    sessionIdleMinutes: config.CONSOLE_SESSION_IDLE_MINUTES,
+    sessionMaxHours: config.CONSOLE_SESSION_MAX_HOURS,
+    loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
+    connectors: ctx.connectors,
+    runtime: ctx.runtime,
+    queues: ctx.queues,
+    audit,
+    now: ctx.now,
   });
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential

@@ -65,6 +65,8 @@ describe('Jira Cloud through the OAuth gateway', () => {
   it('calls /ex/jira/{cloudId}/rest/api/3 with a bearer token', async () => {
     const jira = createJiraSim({ variant: 'cloud', cloudId: 'cloud-123', bearerTokens: ['oauth-token'] });
     await jira.listen(0, '127.0.0.1');
+    // The connection check reads an issue and the permissions of the connector's project: it must exist.
+    jira.createProject({ key: 'SUP', name: 'Support', type: 'service_desk' });
     try {
       const def = connectorDefinitionSchema.parse({ id: 'jo', name: 'J', kind: 'jira', baseUrl: 'https://acme.atlassian.net', auth: { type: 'oauth', cloudId: 'cloud-123', accessToken: 'oauth-token' }, jira: { projects: ['SUP'], oauthApiUrl: jira.url } });
       const c = new JiraConnector(def as JiraDefinition, deps());

@@ -56,10 +56,22 @@ export type WebhookVerdict =
   | { ok: true; notices: InboundNotice[]; ignored?: string }
   | { ok: false; status: 400 | 401 | 403; message: string };
 
+/** One thing a connection check looked at: ok, failed (with the ITSM's own error text), or not verifiable (null). */
+export interface CheckStep {
+  check: 'auth' | 'read' | 'write';
+  label: string;
+  ok: boolean | null;
+  detail: string;
+  /** Worth fixing although it works (e.g. the integration user's time zone is not UTC). */
+  warning?: string;
+}
+
 export interface ConnectionCheck {
   ok: boolean;
   latencyMs: number;
   message: string;
+  /** What was checked, step by step: authentication, reading a ticket, permission to write notes and create tasks. */
+  steps?: CheckStep[];
 }
 
 /** An answer written onto the ticket. The marker (carried in the text) makes a retry detectable. */

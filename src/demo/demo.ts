@@ -155,6 +155,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       `  service          ${service.url}   (admin token: ${config.ADMIN_TOKEN})`,
       `  ServiceNow sim   ${simUrl}   (control API under /sim, Table API under /api/now)`,
       `  mail viewer      ${ses.url}   (every survey sent; open one and answer it in your browser)`,
+      `  admin console    ${service.url}/admin/   (sign in with your name and the admin token)`,
       `  dashboard        ${service.url}/admin/dashboard   (user: any, password: the admin token; ${history.length} surveys of history seeded)`,
       `  scoreboard       ${service.url}/scoreboard/${CONNECTOR_ID}   (public, opt-in per connector)`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,

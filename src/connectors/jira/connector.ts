@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
-import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
@@ -169,14 +169,57 @@ export class JiraConnector implements Connector {
     return t ? this.withReporterDetails(t, new Map()) : null;
   }
 
+  /**
+   * Authentication (GET /myself; its time zone should be UTC), reading the newest issue of the surveyed
+   * projects, and the permissions write-back and follow-ups need, per project (GET /mypermissions).
+   * Each failure carries Jira's own error text.
+   */
   async checkConnection(): Promise<ConnectionCheck> {
     const started = Date.now();
+    const steps: CheckStep[] = [];
+    const done = () => {
+      const failed = steps.find((s) => s.ok === false);
+      return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
+    };
     try {
-      const res = await this.http.request<{ displayName?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` });
-      return { ok: true, latencyMs: Date.now() - started, message: `authenticated as ${res.data?.displayName ?? 'the integration user'}` };
+      const me = (await this.http.request<{ displayName?: string; timeZone?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` })).data;
+      const tz = me?.timeZone ?? '';
+      steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: `authenticated as ${me?.displayName ?? 'the integration user'}`, ...(tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? { warning: `the integration account's time zone is ${tz}: set it to UTC (JQL reads dates in that zone)` } : {}) });
     } catch (e) {
-      return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
+      steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: (e as Error).message });
+      return done();
     }
+    const projects = this.def.jira.projects;
+    try {
+      const jql = `project in (${projects.map((p) => `"${p}"`).join(', ')}) ORDER BY updated DESC`;
+      const res = this.dc
+        ? await this.http.request<{ issues?: Array<{ key: string; fields?: { status?: { name?: string }; reporter?: { emailAddress?: string } } }> }>({ operation: 'check', method: 'POST', url: `${this.api}/search`, data: { jql, maxResults: 1, fields: ['status', 'reporter'] } })
+        : await this.http.request<{ issues?: Array<{ key: string; fields?: { status?: { name?: string }; reporter?: { emailAddress?: string } } }> }>({ operation: 'check', method: 'POST', url: `${this.api}/search/jql`, data: { jql, maxResults: 1, fields: ['status', 'reporter'] } });
+      const issue = res.data?.issues?.[0];
+      steps.push({
+        check: 'read', label: `Read an issue (${projects.join(', ')})`, ok: true,
+        detail: issue ? `read ${issue.key} (${issue.fields?.status?.name ?? 'status unknown'})${issue.fields?.reporter ? (issue.fields.reporter.emailAddress ? ", with the reporter's email" : "; the reporter's email is hidden (it is looked up per person)") : ''}` : `search works; no issues in ${projects.join(', ')} yet`,
+      });
+    } catch (e) {
+      steps.push({ check: 'read', label: `Read an issue (${projects.join(', ')})`, ok: false, detail: (e as Error).message });
+      return done();
+    }
+    const wanted = ['BROWSE_PROJECTS', 'ADD_COMMENTS', 'CREATE_ISSUES', 'LINK_ISSUES', 'EDIT_ISSUES'];
+    const missing: string[] = [];
+    try {
+      for (const p of new Set([...projects, ...(this.def.jira.followUpProject ? [this.def.jira.followUpProject] : [])])) {
+        const res = await this.http.request<{ permissions?: Record<string, { havePermission?: boolean }> }>({ operation: 'check', method: 'GET', url: `${this.api}/mypermissions`, params: { projectKey: p, permissions: wanted.join(',') } });
+        for (const k of wanted) if (res.data?.permissions?.[k]?.havePermission !== true) missing.push(`${k} in ${p}`);
+      }
+      steps.push(
+        missing.length === 0
+          ? { check: 'write', label: 'Comment, create and link issues', ok: true, detail: `has ${wanted.join(', ')} in ${projects.join(', ')}` }
+          : { check: 'write', label: 'Comment, create and link issues', ok: false, detail: `missing permissions: ${missing.join('; ')}` },
+      );
+    } catch (e) {
+      steps.push({ check: 'write', label: 'Comment, create and link issues', ok: null, detail: `not verified: permissions could not be read (${(e as Error).message})` });
+    }
+    return done();
   }
 
   // ---- outbound -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ItsmHttp } from '../http/itsm-http.js';
-import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { neutraliseForJournal } from './neutralise.js';
 import { serviceNowAuth } from './auth.js';
 import { parseGlideDateTime, toGlideDateTime } from './dates.js';
@@ -144,14 +144,67 @@ export class ServiceNowConnector implements Connector {
     return mapServiceNowRecord(res.data.result, this.def.servicenow.closedStates);
   }
 
+  /**
+   * Authentication (and the integration user's record: its time zone should be UTC), reading the newest
+   * ticket of the table with the caller's email (dot-walked), and the right to write work notes and
+   * create follow-up tasks — judged from the user's roles (itil or admin), as writing a test note would
+   * change a real ticket. Each failure carries ServiceNow's own error text.
+   */
   async checkConnection(): Promise<ConnectionCheck> {
     const started = Date.now();
+    const steps: CheckStep[] = [];
+    const { table, taskTable } = this.def.servicenow;
+    const done = () => {
+      const failed = steps.find((s) => s.ok === false);
+      return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
+    };
+    const get = <T>(url: string, params: Record<string, string | number | boolean>) => this.http.request<{ result?: T }>({ operation: 'check', method: 'GET', url, params: { sysparm_no_count: true, ...params } });
+    const username = this.def.auth.type === 'oauth_client_credentials' ? null : this.def.auth.username;
+    let userSysId: string | null = null;
     try {
-      await this.http.request({ operation: 'check', method: 'GET', url: this.tablePath, params: { sysparm_limit: 1, sysparm_fields: 'sys_id', sysparm_no_count: true } });
-      return { ok: true, latencyMs: Date.now() - started, message: `read access to ${this.def.servicenow.table} confirmed` };
+      if (username) {
+        const u = (await get<Array<{ sys_id: string; user_name: string; time_zone?: string }>>('/api/now/table/sys_user', { sysparm_query: `user_name=${username}`, sysparm_fields: 'sys_id,user_name,time_zone', sysparm_limit: 1 })).data.result?.[0];
+        userSysId = u?.sys_id ?? null;
+        const tz = u?.time_zone ?? '';
+        steps.push({
+          check: 'auth', label: 'Authentication', ok: true,
+          detail: u ? `signed in as ${u.user_name}` : `signed in as ${username} (its sys_user record is not readable)`,
+          ...(u && tz !== 'UTC' && tz !== 'GMT' ? { warning: `the integration user's time zone is ${tz || 'the system default'}: set it to UTC (dates in queries are read in that zone)` } : {}),
+        });
+      } else {
+        await get('/api/now/table/sys_user', { sysparm_fields: 'sys_id', sysparm_limit: 1 });
+        steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: 'OAuth client credentials accepted' });
+      }
     } catch (e) {
-      return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
+      steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: (e as Error).message });
+      return done();
     }
+    try {
+      const rec = (await get<Array<Record<string, string>>>(this.tablePath, { sysparm_query: 'ORDERBYDESCsys_updated_on', sysparm_fields: 'sys_id,number,state,caller_id.email', sysparm_limit: 1 })).data.result?.[0];
+      steps.push({
+        check: 'read', label: `Read a ticket (${table})`, ok: true,
+        detail: rec ? `read ${rec.number || rec.sys_id} (state ${rec.state || '?'})${rec['caller_id.email'] ? ", with the caller's email" : ''}` : `read access to ${table} confirmed (the table is empty)`,
+      });
+    } catch (e) {
+      steps.push({ check: 'read', label: `Read a ticket (${table})`, ok: false, detail: (e as Error).message });
+      return done();
+    }
+    if (!userSysId) {
+      steps.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: "not verified: the integration user's roles cannot be read; the first write-back will show it" });
+      return done();
+    }
+    try {
+      const roles = ((await get<Array<Record<string, string>>>('/api/now/table/sys_user_has_role', { sysparm_query: `user=${userSysId}`, sysparm_fields: 'role.name', sysparm_limit: 200 })).data.result ?? []).map((r) => r['role.name']).filter(Boolean);
+      const writer = roles.find((r) => r === 'itil' || r === 'admin');
+      steps.push(
+        writer
+          ? { check: 'write', label: 'Write work notes, create tasks', ok: true, detail: `role ${writer}: may write work notes on ${table} and create ${taskTable} records (checked by role; custom ACLs can still refuse)` }
+          : { check: 'write', label: 'Write work notes, create tasks', ok: false, detail: `the integration user has no itil role (roles: ${roles.join(', ') || 'none'}): it cannot write work notes or create ${taskTable} records` },
+      );
+    } catch (e) {
+      steps.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: `not verified: the user's roles could not be read (${(e as Error).message})` });
+    }
+    return done();
   }
 
   neutralise(customerText: string): string {

@@ -32,7 +32,20 @@ export interface RestDeps {
   /** Origin used in `self` links (configured base URL, else the listening URL, else the Host header). */
   origin(req: FastifyRequest): string;
   events: RestEvents;
+  /** Permissions taken away from an account (GET /mypermissions); everything else is granted. */
+  denied?: (accountId: string, projectKey: string, permission: string) => boolean;
 }
+
+/** The project permissions GET /mypermissions reports (Jira's keys and names). */
+const PROJECT_PERMISSIONS: Record<string, { id: string; name: string }> = {
+  BROWSE_PROJECTS: { id: '10', name: 'Browse Projects' },
+  ADD_COMMENTS: { id: '15', name: 'Add Comments' },
+  CREATE_ISSUES: { id: '11', name: 'Create Issues' },
+  EDIT_ISSUES: { id: '12', name: 'Edit Issues' },
+  LINK_ISSUES: { id: '21', name: 'Link Issues' },
+  TRANSITION_ISSUES: { id: '46', name: 'Transition Issues' },
+  ASSIGN_ISSUES: { id: '13', name: 'Assign Issues' },
+};
 
 type Json = Record<string, any>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -565,6 +578,22 @@ export function registerRestApi(app: FastifyInstance, d: RestDeps): void {
   });
 
   route('GET', `${P}/myself`, (c) => renderUser(c.user, c.r, true));
+
+  // What the calling user may do in a project (the connection check asks before anything is written).
+  route('GET', `${P}/mypermissions`, (c) => {
+    const wanted = (c.q('permissions') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+    if (cloud && wanted.length === 0) return c.reject(400, jiraError(["The 'permissions' query parameter is required."]), ['permissions: required']);
+    const unknown = wanted.filter((p) => !PROJECT_PERMISSIONS[p]);
+    if (unknown.length) return c.reject(400, jiraError([`Unrecognized permission keys: ${unknown.join(', ')}`]), [`permissions: unknown ${unknown.join(', ')}`]);
+    const projectKey = c.q('projectKey');
+    if (projectKey && !store.projects.get(projectKey.toUpperCase())) return c.answer(404, jiraError([`No project could be found with key '${projectKey}'.`]));
+    const keys = wanted.length ? wanted : Object.keys(PROJECT_PERMISSIONS);
+    return {
+      permissions: Object.fromEntries(
+        keys.map((k) => [k, { id: PROJECT_PERMISSIONS[k]!.id, key: k, name: PROJECT_PERMISSIONS[k]!.name, type: 'PROJECT', description: PROJECT_PERMISSIONS[k]!.name, havePermission: !d.denied?.(c.user.accountId, (projectKey ?? '').toUpperCase(), k) }]),
+      ),
+    };
+  });
 
   // ---- JSM --------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import type { JiraSimStats } from './stats.js';
 import { JiraStore } from './store.js';
 import type { CommentRec, HistoryRec, IssueRec, StatusName } from './store.js';
 import { JiraWebhookSender } from './webhook.js';
+import { AdminWebhooks, type AdminWebhook } from './admin-webhooks.js';
 import type { JiraWebhookTarget, WebhookDelivery } from './webhook.js';
 
 export type { Faults } from './faults.js';
@@ -45,6 +46,8 @@ export interface JiraSimOptions {
   baseUrl?: string;
   /** The OAuth 2.0 (3LO) token endpoint at POST /oauth/token: registered apps and access-token lifetime. */
   oauth?: JiraOAuthOptions;
+  /** Emails of the Basic accounts that are Jira administrators (may register admin webhooks); default all. */
+  adminEmails?: string[];
 }
 
 export interface NewIssue {
@@ -80,6 +83,10 @@ export interface JiraSim extends SimServerApi, FaultControl<Faults> {
   links(): any[];
   stats(): JiraSimStats;
   resetStats(): void;
+  /** Admin webhooks registered through POST /rest/webhooks/1.0/webhook (each gets its events, signed with its secret). */
+  adminWebhooks(): readonly AdminWebhook[];
+  /** Takes a project permission away from an account (GET /mypermissions then reports it missing). */
+  denyPermission(email: string, projectKey: string, permission: string): void;
   /** Atlassian's token endpoint (POST /oauth/token, rotating refresh tokens); see oauth.ts. */
   oauth: {
     /** Lifetime of access tokens issued from now on, in seconds. */
@@ -131,10 +138,15 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
   /** Captured payloads use the REST v2 form (plain-text description and comment bodies). */
   const hookCtx = (): RenderCtx => ({ store, base: siteBase(), api: 2, tz: 'UTC' });
 
+  const denied = new Set<string>();
+  const adminIds = opts.adminEmails ? () => new Set(accounts.filter((a) => opts.adminEmails!.map((e) => e.toLowerCase()).includes(a.email.toLowerCase())).map((a) => a.accountId)) : () => null;
+  const adminHooks = new AdminWebhooks({ auth, store, stats, admins: adminIds, base: () => siteBase() });
+
   const fire = (issue: IssueRec, eventType: string, actor: string | null, at: number, extra: { history?: HistoryRec; comment?: CommentRec }) => {
-    if (!webhook.target) return;
+    const registered = adminHooks.matching('jira:issue_updated', issue);
+    if (!webhook.target && registered.length === 0) return;
     const r = hookCtx();
-    webhook.send({
+    const payload = {
       timestamp: at,
       webhookEvent: 'jira:issue_updated',
       issue_event_type_name: eventType,
@@ -142,7 +154,10 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
       issue: renderIssue(issue, r, { fields: NAVIGABLE_FIELDS }),
       ...(extra.history ? { changelog: { id: extra.history.id, items: extra.history.items.map((i) => ({ ...i })) } } : {}),
       ...(extra.comment ? { comment: renderComment(extra.comment, issue, r) } : {}),
-    });
+    };
+    webhook.send(payload);
+    // Data Center webhooks are unsigned (the secret goes in the URL there).
+    for (const h of registered) webhook.send(h.excludeBody ? {} : payload, { url: h.url, secret: variant === 'cloud' ? h.secret : null });
   };
 
   const app = createSimApp({ faults, stats, errorBody: (message) => jiraError([message]) });
@@ -159,7 +174,9 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
     });
   }
 
+  adminHooks.register(app);
   registerRestApi(app, {
+    denied: (accountId, projectKey, permission) => denied.has(`${accountId}:${projectKey}:${permission}`) || denied.has(`${accountId}:*:${permission}`),
     store,
     auth,
     stats,
@@ -276,6 +293,12 @@ export function createJiraSim(opts: JiraSimOptions = {}): JiraSim {
       stats.reset();
       faults.reset();
       oauth.resetStats();
+    },
+    adminWebhooks: () => adminHooks.hooks,
+    denyPermission(email, projectKey, permission) {
+      const acc = accounts.find((a) => a.email.toLowerCase() === email.toLowerCase());
+      if (!acc) throw new Error(`No account ${email}`);
+      denied.add(`${acc.accountId}:${projectKey.toUpperCase()}:${permission}`);
     },
     oauth: {
       get accessTokenTtlSeconds() {

@@ -53,8 +53,7 @@ export class JiraWebhookSender {
   }
 
   /** Fire-and-forget; outcomes are counted in stats().webhooks. */
-  send(payload: unknown): void {
-    const target = this.target;
+  send(payload: unknown, target: JiraWebhookTarget | null = this.target): void {
     if (!target) return;
     const body = JSON.stringify(payload);
     const identifier = randomUUID();

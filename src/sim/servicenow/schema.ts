@@ -127,6 +127,25 @@ export const BUILTIN_TABLES: TableDef[] = [
     open: false,
   },
   {
+    name: 'sys_user_role',
+    fields: ['sys_id', 'name', 'description', 'sys_created_on', 'sys_created_by', 'sys_updated_on', 'sys_updated_by', 'sys_mod_count'],
+    references: {},
+    choices: {},
+    displayField: 'name',
+    updateFields: true,
+    open: false,
+  },
+  {
+    // Which roles a user has (the connection check reads the integration user's roles).
+    name: 'sys_user_has_role',
+    fields: ['sys_id', 'user', 'role', 'state', 'inherited', 'sys_created_on', 'sys_created_by', 'sys_updated_on', 'sys_updated_by', 'sys_mod_count'],
+    references: { user: 'sys_user', role: 'sys_user_role' },
+    choices: {},
+    displayField: 'role',
+    updateFields: true,
+    open: false,
+  },
+  {
     name: 'sys_journal_field',
     fields: ['sys_id', 'element_id', 'element', 'name', 'value', 'sys_created_on', 'sys_created_by'],
     references: {},

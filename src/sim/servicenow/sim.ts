@@ -52,6 +52,8 @@ export interface ServiceNowSim extends SimServerApi, FaultControl<Faults> {
     o?: { close_code?: string; close_notes?: string; resolved_by?: string; at?: Date; state?: '6' | '7' },
   ): Record<string, string>;
   reopenIncident(sysId: string, at?: Date): Record<string, string>;
+  /** Gives a sys_user (by user_name) a role such as itil (creating the role record if needed). */
+  grantRole(userName: string, role: string): void;
   /** Copies of the raw stored records (every value a string). Unknown table -> []. */
   table(name: string): Record<string, string>[];
   hasTable(name: string): boolean;
@@ -184,6 +186,12 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
         { user: SYSTEM_USER, now: at ?? new Date() },
       )!;
       return { ...rec };
+    },
+    grantRole(userName, role) {
+      const user = store.rows('sys_user').find((u) => u.user_name === userName);
+      if (!user) throw new Error(`No sys_user ${userName}`);
+      const roleRec = store.rows('sys_user_role').find((r) => r.name === role) ?? store.insert('sys_user_role', { name: role }, { user: SYSTEM_USER });
+      store.insert('sys_user_has_role', { user: user.sys_id!, role: roleRec.sys_id!, state: 'active', inherited: 'false' }, { user: SYSTEM_USER });
     },
     table(name) {
       return store.rows(name).map((r) => ({ ...r }));

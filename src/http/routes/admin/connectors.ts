@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../../db/client.js';
 import { formatIssues, patchDefinition, replaceDefinition, validateDefinition, type InputResult } from '../../../connectors/definition-input.js';
 import { maskSecrets } from '../../../connectors/definition-secrets.js';
@@ -7,6 +7,8 @@ import type { ConnectorRuntime } from '../../../connectors/runtime.js';
 import type { Queues } from '../../../pipeline/queues.js';
 import type { ConnectorStore } from '../../../store/connectors.js';
 import { HttpError } from '../../app.js';
+import { actorOf } from '../../../audit/actor.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 
 interface Deps {
   db: Db;
@@ -14,6 +16,8 @@ interface Deps {
   runtime: ConnectorRuntime;
   queues: Queues;
   publicUrl: string;
+  /** Records every change (who: actorOf(req)); optional so that routes can be mounted without it in tests. */
+  audit?: AuditLog;
 }
 
 type IdParams = { Params: { id: string } };
@@ -34,6 +38,9 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
     if (!def) throw new HttpError(404, `no connector "${id.slice(0, 63)}"`);
     return def;
   };
+  const masked = (def: ConnectorDefinition | null) => (def ? maskSecrets(def as Record<string, unknown>, secretPathsOf(def.kind)) : null);
+  const audit = (req: FastifyRequest, action: string, id: string, before: ConnectorDefinition | null, after: ConnectorDefinition | null, detail?: string) =>
+    deps.audit?.record(actorOf(req), { action, targetType: 'connector', targetId: id, before: masked(before), after: masked(after), detail: detail ?? null });
   const valid = (r: InputResult): ConnectorDefinition => {
     if (!r.ok) throw new HttpError(400, `invalid connector: ${formatIssues(r.issues)}`, r.issues);
     return r.def;
@@ -45,6 +52,7 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
     const def = valid(validateDefinition(req.body));
     if (await deps.connectors.get(def.id)) throw new HttpError(409, `connector "${def.id}" exists; use PUT or PATCH /admin/connectors/${def.id}`);
     await deps.connectors.save(def);
+    await audit(req, 'connector.create', def.id, null, def);
     return reply.status(201).send(await view(def));
   });
 
@@ -54,11 +62,14 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
     const existing = await deps.connectors.get(req.params.id);
     const body = req.body && typeof req.body === 'object' ? { ...(req.body as object), id: req.params.id } : req.body;
     const saved = await deps.connectors.save(valid(replaceDefinition(body, existing)));
+    if (saved.action !== 'unchanged') await audit(req, saved.action === 'created' ? 'connector.create' : 'connector.update', saved.def.id, existing, saved.def, `changed: ${saved.changed.join(', ') || '(new)'}`);
     return reply.status(saved.action === 'created' ? 201 : 200).send({ ...(await view(saved.def)), action: saved.action, changed: saved.changed });
   });
 
   app.patch<IdParams>('/admin/connectors/:id', async (req) => {
-    const saved = await deps.connectors.save(valid(patchDefinition(req.body, await mustGet(req.params.id))));
+    const existing = await mustGet(req.params.id);
+    const saved = await deps.connectors.save(valid(patchDefinition(req.body, existing)));
+    if (saved.action !== 'unchanged') await audit(req, 'connector.update', saved.def.id, existing, saved.def, `changed: ${saved.changed.join(', ')}`);
     return { ...(await view(saved.def)), action: saved.action, changed: saved.changed };
   });
 
@@ -69,6 +80,7 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
       throw new HttpError(409, `connector ${def.id} has ${tickets} tickets with their surveys and answers; disable it (PATCH {"enabled":false}) to keep them, or DELETE with ?purge=true to erase them`);
     }
     await deps.connectors.delete(def.id);
+    await audit(req, 'connector.delete', def.id, def, null, tickets > 0 ? `purged ${tickets} tickets with their surveys and answers` : undefined);
     return reply.status(204).send();
   });
 
@@ -83,6 +95,7 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
     const failed = deps.queues.jobId('poll', { connectorId: def.id });
     if ((await queue.getJobState(failed)) === 'failed') await queue.remove(failed);
     const jobId = await deps.queues.enqueue('poll', { connectorId: def.id });
+    await deps.audit?.record(actorOf(req), { action: 'connector.poll', targetType: 'connector', targetId: def.id, detail: 'poll requested now' });
     return reply.status(202).send({ queued: true, jobId });
   });
 }

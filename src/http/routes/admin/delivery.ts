@@ -11,6 +11,8 @@ import { normaliseEmail } from '../../../rules/email.js';
 import { SCALE_NAMES } from '../../../rules/scales.js';
 import type { ConnectorStore } from '../../../store/connectors.js';
 import { HttpError } from '../../app.js';
+import { actorOf } from '../../../audit/actor.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value ?? {});
@@ -21,7 +23,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 const email = z.string().transform((v, ctx) => normaliseEmail(v) ?? (ctx.addIssue({ code: 'custom', message: 'must be an email address' }), z.NEVER));
 
 /** Surveys, the suppression list, template previews and the send queue's pause switch. */
-export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db; queues: Queues; connectors: ConnectorStore }) {
+export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db; queues: Queues; connectors: ConnectorStore; audit?: AuditLog }) {
   app.get('/admin/surveys', async (req) => {
     const q = parse(z.object({ status: z.string().max(20).optional(), connectorId: z.string().max(63).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query);
     let sel = deps.db
@@ -45,11 +47,13 @@ export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db
 
   app.post('/admin/suppressions', async (req, reply) => {
     const b = parse(z.object({ email, note: z.string().max(200).optional() }).strict(), req.body);
+    const before = await deps.db.selectFrom('suppressions').selectAll().where('email', '=', b.email).executeTakeFirst();
     await deps.db
       .insertInto('suppressions')
       .values({ email: b.email, reason: 'manual', source: b.note ? `admin: ${b.note}` : 'admin' })
       .onConflict((oc) => oc.column('email').doUpdateSet({ reason: 'manual', source: b.note ? `admin: ${b.note}` : 'admin', created_at: sql`now()`, lifted_at: null, lifted_by: null }))
       .execute();
+    await deps.audit?.record(actorOf(req), { action: 'suppression.add', targetType: 'person', targetId: b.email, before: before ?? null, after: { email: b.email, reason: 'manual', source: b.note ? `admin: ${b.note}` : 'admin' } });
     return reply.status(201).send({ email: b.email, reason: 'manual' });
   });
 
@@ -57,8 +61,11 @@ export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db
   app.delete<{ Params: { email: string } }>('/admin/suppressions/:email', async (req, reply) => {
     const address = normaliseEmail(req.params.email);
     if (!address) throw new HttpError(400, 'email: must be an email address');
-    const r = await deps.db.updateTable('suppressions').set({ lifted_at: sql`now()`, lifted_by: 'admin' }).where('email', '=', address).where('lifted_at', 'is', null).executeTakeFirst();
+    const actor = actorOf(req);
+    const before = await deps.db.selectFrom('suppressions').selectAll().where('email', '=', address).where('lifted_at', 'is', null).executeTakeFirst();
+    const r = await deps.db.updateTable('suppressions').set({ lifted_at: sql`now()`, lifted_by: actor.name.slice(0, 80) }).where('email', '=', address).where('lifted_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new HttpError(404, `${address} is not on the suppression list`);
+    await deps.audit?.record(actor, { action: 'suppression.lift', targetType: 'person', targetId: address, before: before ?? null, after: null, detail: before ? `was ${before.reason}${before.source ? ` (${before.source})` : ''}` : null });
     return reply.status(204).send();
   });
 
@@ -80,6 +87,7 @@ export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db
     const queue = deps.queues.get(name as QueueName);
     if (action === 'pause') await queue.pause();
     else await queue.resume();
+    await deps.audit?.record(actorOf(req), { action: `queue.${action}`, targetType: 'queue', targetId: name });
     return { queue: name, paused: await queue.isPaused() };
   });
 }

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { QUEUE_NAMES, type QueueName } from '../../../pipeline/catalog.js';
 import type { Queues } from '../../../pipeline/queues.js';
 import { HttpError } from '../../app.js';
+import { actorOf } from '../../../audit/actor.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 
 const STATES = ['failed', 'delayed', 'waiting', 'active', 'completed', 'prioritized', 'waiting-children'] as const;
 
@@ -21,7 +23,7 @@ const summary = (j: Job, detail = false) => ({
 });
 
 /** Queue health and dead letters: counts, failed jobs with their reasons, retry and discard. */
-export function registerJobAdminRoutes(app: FastifyInstance, deps: { queues: Queues }) {
+export function registerJobAdminRoutes(app: FastifyInstance, deps: { queues: Queues; audit?: AuditLog }) {
   const queueOf = (name: string) => {
     if (!(QUEUE_NAMES as string[]).includes(name)) throw new HttpError(404, `no queue "${name.slice(0, 40)}"; queues: ${QUEUE_NAMES.join(', ')}`);
     return deps.queues.get(name as QueueName);
@@ -50,13 +52,16 @@ export function registerJobAdminRoutes(app: FastifyInstance, deps: { queues: Que
     const job = await jobOf(req.params.queue, req.params.id);
     if (!(await job.isFailed())) throw new HttpError(409, `job ${job.id} is not failed (state: ${await job.getState()})`);
     await job.retry('failed');
+    await deps.audit?.record(actorOf(req), { action: 'job.retry', targetType: 'job', targetId: `${req.params.queue}/${job.id}`, detail: job.failedReason ? `failed with: ${job.failedReason.slice(0, 300)}` : null });
     return { retried: job.id };
   });
 
   app.delete<{ Params: { queue: string; id: string } }>('/admin/jobs/:queue/:id', async (req, reply) => {
     const job = await jobOf(req.params.queue, req.params.id);
     if (await job.isActive()) throw new HttpError(409, `job ${job.id} is running; retry or discard it once it has finished`);
+    const reason = job.failedReason;
     await job.remove();
+    await deps.audit?.record(actorOf(req), { action: 'job.discard', targetType: 'job', targetId: `${req.params.queue}/${job.id}`, detail: reason ? `failed with: ${reason.slice(0, 300)}` : null });
     return reply.status(204).send();
   });
 }
