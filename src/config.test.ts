@@ -54,6 +54,12 @@ describe('config', () => {
     expect(c.ROLES).toEqual(['worker']);
   });
 
+  it('reads ITSM_ALLOWED_HOSTS as a list of host patterns and names a bad one', () => {
+    expect(loadConfig({ ...good, ITSM_ALLOWED_HOSTS: ' *.service-now.com, acme.atlassian.net ,127.0.0.1:8081' }).ITSM_ALLOWED_HOSTS).toEqual(['*.service-now.com', 'acme.atlassian.net', '127.0.0.1:8081']);
+    expect(loadConfig(good).ITSM_ALLOWED_HOSTS).toEqual([]);
+    expect(problems({ ...good, ITSM_ALLOWED_HOSTS: 'acme.atlassian.net,https://x.example/' })).toEqual([{ key: 'ITSM_ALLOWED_HOSTS', reason: expect.stringMatching(/"https:\/\/x.example\/" is not a host pattern/) }]);
+  });
+
   it('db-only commands need only the database keys', () => {
     const c = loadDbConfig({ DATABASE_URL: good.DATABASE_URL, SECRET_KEY: good.SECRET_KEY });
     expect(c.DB_POOL_MAX).toBe(10);

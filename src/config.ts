@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPatternProblem } from './connectors/http/host-policy.js';
 
 /**
  * The only module that reads the environment. Everything else receives a typed, frozen Config.
@@ -34,11 +35,26 @@ const secretKey = z
     return key;
   });
 
+/** Comma list of host patterns (host, *.domain, [ipv6], each optionally :port); empty = any host. */
+const hostPatterns = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const patterns = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const p of patterns) {
+      const problem = hostPatternProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }
+    return patterns;
+  });
+
 const dbShape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_POOL_MAX: int(1, 200).default(10),
   SECRET_KEY: secretKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  /** The only hosts connectors may call (and be saved with); empty = whatever an admin configures. */
+  ITSM_ALLOWED_HOSTS: hostPatterns,
 };
 
 const fullShape = {

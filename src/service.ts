@@ -32,6 +32,7 @@ import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
 import { registerOpsUi } from './http/routes/ops-ui.js';
+import { HostPolicy } from './connectors/http/host-policy.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
@@ -69,12 +70,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);
   const metrics = new Metrics({ db, queues });
+  const hostPolicy = new HostPolicy(config.ITSM_ALLOWED_HOSTS);
   const runtime = new ConnectorRuntime({
     logger,
     gate,
     onCall: (c) => metrics.itsmCalls.inc({ connector: c.connectorId, operation: c.operation, status: String(c.status) }),
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
     oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
+    hostPolicy,
   });
   const ctx: StageContext = {
     db,
@@ -91,6 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
     mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
+    hostPolicy,
   };
 
   const roles = new Set(config.ROLES);
@@ -183,7 +187,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   registerAgentAnswerRoutes(app, { db: ctx.db, secret: config.SECRET_KEY });
   void app.register(async (admin) => {
     requireAdmin(admin, config.ADMIN_TOKEN);
-    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL });
+    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, hostPolicy: ctx.hostPolicy });
     registerDecisionAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, ctx);
     registerJobAdminRoutes(admin, ctx);

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { RateGate } from '../lib/rate-gate.js';
 import type { OAuthTokenStore } from '../store/oauth-tokens.js';
+import type { HostPolicy } from './http/host-policy.js';
 
 /** A ticket as every connector reports it: plain data, ITSM specifics already mapped. */
 export interface TicketSnapshot {
@@ -60,6 +61,9 @@ export interface ConnectionCheck {
   ok: boolean;
   latencyMs: number;
   message: string;
+  /** On failure: the HTTP status (null when there was no answer) and a classified reason (see connection-check.ts). */
+  status?: number | null;
+  reason?: string;
 }
 
 /** An answer written onto the ticket. The marker (carried in the text) makes a retry detectable. */
@@ -135,4 +139,6 @@ export interface ConnectorDeps {
   onCall?: (call: { connectorId: string; operation: string; status: number | 'network' }) => void;
   /** OAuth token state shared across processes (rotating refresh tokens, e.g. Jira Cloud 3LO apps). */
   oauthTokens?: OAuthTokenStore;
+  /** ITSM_ALLOWED_HOSTS: every outbound call (API and OAuth token endpoint) is checked against it. */
+  hostPolicy?: HostPolicy;
 }

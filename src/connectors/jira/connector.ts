@@ -1,23 +1,28 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { failedCheck } from '../connection-check.js';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
+import { NO_STRUCTURED_ERROR, REMOTE_TEXT_MAX, remoteText } from '../http/remote-text.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
 
-/** Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons). */
+/**
+ * Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons).
+ * Only that structure is quoted (cleaned and length-limited); any other body is never echoed.
+ */
 export function describeJiraError(body: unknown): string {
   const b = body as { errorMessages?: unknown; errors?: unknown; errorMessage?: unknown; message?: unknown } | null;
-  const msgs = Array.isArray(b?.errorMessages) ? b.errorMessages.filter((m) => typeof m === 'string') : [];
+  const msgs = Array.isArray(b?.errorMessages) ? b.errorMessages.filter((m): m is string => typeof m === 'string' && m !== '') : [];
   // JSM (servicedeskapi) answers {errorMessage, i18nErrorMessage}; the gateway {code, message}.
   for (const single of [b?.errorMessage, b?.message]) if (typeof single === 'string' && single) msgs.push(single);
-  const fields = b?.errors && typeof b.errors === 'object' ? Object.entries(b.errors as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`) : [];
-  const all = [...msgs, ...fields];
-  if (all.length) return all.join('; ');
-  return typeof body === 'string' && body ? body.slice(0, 200) : 'no error details in the answer';
+  const fields = b?.errors && typeof b.errors === 'object' ? Object.entries(b.errors as Record<string, unknown>).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}: ${v as string}`) : [];
+  const all = [...msgs, ...fields].map((m) => remoteText(m));
+  if (all.length) return remoteText(all.join('; '), 2 * REMOTE_TEXT_MAX);
+  return NO_STRUCTURED_ERROR;
 }
 
 const webhookSchema = z.object({
@@ -172,10 +177,15 @@ export class JiraConnector implements Connector {
   async checkConnection(): Promise<ConnectionCheck> {
     const started = Date.now();
     try {
-      const res = await this.http.request<{ displayName?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` });
-      return { ok: true, latencyMs: Date.now() - started, message: `authenticated as ${res.data?.displayName ?? 'the integration user'}` };
+      const res = await this.http.request<{ displayName?: string; accountId?: string; name?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` });
+      // A 200 from something that is not Jira (a login page, a proxy) is not a working connection.
+      if (!res.data || typeof res.data !== 'object' || (typeof res.data.accountId !== 'string' && typeof res.data.name !== 'string')) {
+        return { ok: false, latencyMs: Date.now() - started, status: res.status, reason: 'unexpected_status', message: `HTTP ${res.status}, but not a Jira /myself answer (check the address)` };
+      }
+      const who = typeof res.data?.displayName === 'string' && res.data.displayName ? remoteText(res.data.displayName, 100) : 'the integration user';
+      return { ok: true, latencyMs: Date.now() - started, message: `authenticated as ${who}` };
     } catch (e) {
-      return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
+      return failedCheck(e, Date.now() - started);
     }
   }
 

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { failedCheck } from '../connection-check.js';
 import { ItsmHttp } from '../http/itsm-http.js';
+import { NO_STRUCTURED_ERROR, remoteText } from '../http/remote-text.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { neutraliseForJournal } from './neutralise.js';
 import { serviceNowAuth } from './auth.js';
@@ -18,11 +20,15 @@ const pushSchema = z.object({
   sys_updated_on: z.string().max(40).optional(),
 });
 
-/** ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}. */
+/**
+ * ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}. Only that structure is
+ * quoted (cleaned and length-limited); any other body — an HTML page, whatever a wrong address answers —
+ * is never echoed.
+ */
 export function describeServiceNowError(body: unknown): string {
   const e = (body as { error?: { message?: unknown; detail?: unknown } } | null)?.error;
-  if (e && typeof e === 'object') return [e.message, e.detail].filter((x) => typeof x === 'string' && x).join(': ') || 'error without message';
-  return typeof body === 'string' && body ? body.slice(0, 200) : 'no error details in the answer';
+  if (e && typeof e === 'object') return [e.message, e.detail].filter((x): x is string => typeof x === 'string' && x !== '').map((x) => remoteText(x)).join(': ') || 'error without message';
+  return NO_STRUCTURED_ERROR;
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
@@ -36,7 +42,7 @@ export class ServiceNowConnector implements Connector {
   constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
     this.tablePath = `/api/now/table/${def.servicenow.table}`;
-    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError, def.rateLimitPerSecond);
+    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs, deps.hostPolicy), deps, describeServiceNowError, def.rateLimitPerSecond);
   }
 
   verifyWebhook(req: WebhookRequest): WebhookVerdict {
@@ -147,10 +153,12 @@ export class ServiceNowConnector implements Connector {
   async checkConnection(): Promise<ConnectionCheck> {
     const started = Date.now();
     try {
-      await this.http.request({ operation: 'check', method: 'GET', url: this.tablePath, params: { sysparm_limit: 1, sysparm_fields: 'sys_id', sysparm_no_count: true } });
+      const res = await this.http.request<{ result?: unknown }>({ operation: 'check', method: 'GET', url: this.tablePath, params: { sysparm_limit: 1, sysparm_fields: 'sys_id', sysparm_no_count: true } });
+      // A 200 from something that is not the Table API (a login page, a proxy) is not a working connection.
+      if (!Array.isArray(res.data?.result)) return { ok: false, latencyMs: Date.now() - started, status: res.status, reason: 'unexpected_status', message: `HTTP ${res.status}, but not a ServiceNow Table API answer (check baseUrl)` };
       return { ok: true, latencyMs: Date.now() - started, message: `read access to ${this.def.servicenow.table} confirmed` };
     } catch (e) {
-      return { ok: false, latencyMs: Date.now() - started, message: (e as Error).message };
+      return failedCheck(e, Date.now() - started);
     }
   }
 
