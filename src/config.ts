@@ -93,6 +93,8 @@ const fullShape = {
   ITSM_MAX_INLINE_WAIT_MS: int(0, 600_000).default(30_000),
   /** Optional bearer token for GET /metrics (leave unset when only Prometheus can reach the port). */
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** Jira Cloud webhooks whose signed timestamp is older than this are refused as replays (Jira retries for about 30 minutes). */
+  JIRA_WEBHOOK_MAX_AGE_SECONDS: int(60, 7 * 86_400).default(3600),
   /** Behind a load balancer: how many proxy hops to trust for the client address (rate limits). */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
 

@@ -78,6 +78,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
     oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
     hostPolicy,
+    webhookMaxAgeMs: config.JIRA_WEBHOOK_MAX_AGE_SECONDS * 1000,
   });
   const ctx: StageContext = {
     db,

@@ -44,6 +44,8 @@ export interface PollPage {
 export interface InboundNotice {
   externalId: string;
   dedupeKey: string;
+  /** Signed deliveries: a hash of the signed bytes, so that a replay under a new dedupe key is still a duplicate. */
+  contentHash?: string;
 }
 
 export interface WebhookRequest {
@@ -141,4 +143,6 @@ export interface ConnectorDeps {
   oauthTokens?: OAuthTokenStore;
   /** ITSM_ALLOWED_HOSTS: every outbound call (API and OAuth token endpoint) is checked against it. */
   hostPolicy?: HostPolicy;
+  /** Signed webhooks whose signed timestamp is older than this are refused as replays (Jira Cloud). */
+  webhookMaxAgeMs?: number;
 }

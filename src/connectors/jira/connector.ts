@@ -34,6 +34,10 @@ const webhookSchema = z.object({
 }).passthrough();
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
+/** Replay window for signed deliveries when the service does not set one (JIRA_WEBHOOK_MAX_AGE_SECONDS). */
+const DEFAULT_WEBHOOK_MAX_AGE_MS = 60 * 60_000;
+/** Jira's clock and ours may differ a little; a timestamp further ahead than this is not believed. */
+const FUTURE_SKEW_MS = 5 * 60_000;
 const header = (h: WebhookRequest['headers'], name: string) => {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
@@ -98,6 +102,13 @@ export class JiraConnector implements Connector {
       return { ok: false, status: 400, message: `invalid payload: ${i?.path.join('.') || 'body'}: ${i?.message ?? 'unexpected shape'}` };
     }
     const p = parsed.data;
+    if (!this.dc) {
+      const stale = this.replayProblem(p.timestamp);
+      if (stale) {
+        this.deps.logger.warn({ connectorId: this.id, identifier: header(req.headers, 'x-atlassian-webhook-identifier') ?? null, reason: stale }, 'Jira webhook refused as a possible replay');
+        return { ok: false, status: 400, message: stale };
+      }
+    }
     const project = (p.issue.fields?.project as { key?: string } | undefined)?.key;
     if (project && !this.def.jira.projects.includes(project)) return { ok: true, notices: [], ignored: `project ${project} is not one of this connector's projects` };
     if (p.webhookEvent !== 'jira:issue_updated') return { ok: true, notices: [], ignored: `event ${p.webhookEvent} is not a closure` };
@@ -107,7 +118,24 @@ export class JiraConnector implements Connector {
     if (!isDone(p.issue.fields?.status, this.def.jira)) return { ok: true, notices: [], ignored: 'status changed, but not into a done status' };
     const id = header(req.headers, 'x-atlassian-webhook-identifier');
     const dedupeKey = id ? `wh:${id}` : `${p.issue.id}@${p.changelog?.id ?? sha256(req.rawBody).toString('hex').slice(0, 16)}`;
-    return { ok: true, notices: [{ externalId: p.issue.id, dedupeKey }] };
+    // The identifier header is not signed: signed content seen before is a duplicate whatever it claims.
+    return { ok: true, notices: [{ externalId: p.issue.id, dedupeKey, ...(this.dc ? {} : { contentHash: sha256(req.rawBody).toString('hex') }) }] };
+  }
+
+  /**
+   * A signed delivery must carry its signed `timestamp` (ms since the epoch, when Jira raised the event)
+   * within the replay window. Jira retries a failed delivery with the same body for about 30 minutes,
+   * so the default window (JIRA_WEBHOOK_MAX_AGE_SECONDS, 1 hour) lets every genuine retry through;
+   * within it, a replay is caught by the content hash instead.
+   */
+  private replayProblem(timestamp: unknown): string | null {
+    const maxAgeMs = this.deps.webhookMaxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
+    const at = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' && /^\d{10,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+    if (!Number.isFinite(at)) return 'signed delivery has no numeric timestamp: it cannot be checked against the replay window';
+    const age = Date.now() - at;
+    if (age > maxAgeMs) return `stale delivery: its signed timestamp is ${Math.round(age / 60_000)} minutes old; deliveries older than ${Math.round(maxAgeMs / 60_000)} minutes are refused as replays`;
+    if (age < -FUTURE_SKEW_MS) return `delivery timestamp is ${Math.round(-age / 60_000)} minutes in the future (clock skew over ${FUTURE_SKEW_MS / 60_000} minutes)`;
+    return null;
   }
 
   private jql(since: Date): string {
