@@ -93,6 +93,8 @@ const fullShape = {
   ITSM_MAX_INLINE_WAIT_MS: int(0, 600_000).default(30_000),
   /** Optional bearer token for GET /metrics (leave unset when only Prometheus can reach the port). */
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** A request (headers and body) must arrive within this long, or its connection is closed (stalled uploads). */
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(15_000),
   /** Jira Cloud webhooks whose signed timestamp is older than this are refused as replays (Jira retries for about 30 minutes). */
   JIRA_WEBHOOK_MAX_AGE_SECONDS: int(60, 7 * 86_400).default(3600),
   /** Behind a load balancer: how many proxy hops to trust for the client address (rate limits). */
