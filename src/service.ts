@@ -32,6 +32,7 @@ import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
 import { registerOpsUi } from './http/routes/ops-ui.js';
+import { registerMetricsRoute, startMetricsListener } from './http/routes/metrics.js';
 import { HostPolicy } from './connectors/http/host-policy.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
@@ -45,6 +46,8 @@ export interface RunningService {
   ctx: StageContext;
   app: FastifyInstance | null;
   url: string | null;
+  /** The metrics listener's base URL (METRICS_PORT), or null when /metrics is on the api listener. */
+  metricsUrl: string | null;
   scheduler: SchedulerRole | null;
   stop(): Promise<void>;
 }
@@ -94,7 +97,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
     reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
-    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
+    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS, agentLinkTtlDays: config.AGENT_LINK_TTL_DAYS },
     hostPolicy,
   };
 
@@ -105,6 +108,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     app = buildHttp(config, logger, ctx, producerRedis);
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
+  // Metrics on a listener of their own (METRICS_PORT): never on the public port, and in every role.
+  const metricsListener = config.METRICS_PORT === undefined ? null : await startMetricsListener(metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST ?? config.HOST, token: config.METRICS_TOKEN, logger });
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
     workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
@@ -133,7 +138,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();
-      await bounded('http', 5000, async () => app?.close());
+      await bounded('http', 5000, async () => Promise.all([app?.close(), metricsListener?.close()]));
       await bounded('scheduler', 2000, async () => scheduler?.stop());
       const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
       await bounded('workers', left + 2000, async () => workers?.close(left));
@@ -143,13 +148,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await bounded('postgres', 3000, () => db.destroy());
       logger.info({ ms: Date.now() - started }, 'service stopped');
     })());
-  return { ctx, app, url, scheduler, stop };
+  return { ctx, app, url, metricsUrl: metricsListener?.url ?? null, scheduler, stop };
 }
 
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
   registerOpsRoutes(app, { db: ctx.db, redis });
-  registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
+  registerOpsUi(app, { queues: ctx.queues, adminToken: config.ADMIN_TOKEN });
+  if (config.METRICS_PORT === undefined && ctx.metrics) registerMetricsRoute(app, ctx.metrics, config.METRICS_TOKEN);
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
   registerSesEventRoutes(app, {
     db: ctx.db,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceNowSim, type ServiceNowSim } from '../src/sim/servicenow/sim.js';
@@ -6,14 +7,9 @@ import { createTestEnv, waitFor, type TestEnv } from './support/env.js';
 import { seedClosedIncidents, snowConnector } from './support/harness.js';
 import { spawnMain, type Spawned } from './support/process.js';
 
-/** .env.example as a user would copy it to .env. */
+/** .env.example as a user would copy it to .env (read by the parser process.loadEnvFile uses: quotes removed). */
 function envExample(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n')) {
-    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
+  return parseEnv(readFileSync(new URL('../.env.example', import.meta.url), 'utf8')) as Record<string, string>;
 }
 
 async function startedUrl(p: Spawned): Promise<string> {

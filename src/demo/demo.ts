@@ -20,6 +20,7 @@ const DEMO_DEFAULTS: Env = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   PUBLIC_URL: 'http://localhost:3000',
   ADMIN_TOKEN: 'demo-admin-token-change-me-0123456789',
+  METRICS_TOKEN: 'demo-metrics-token-change-me-0123456789',
   // Demo only: a fixed key so that the demo connector stays readable across runs.
   SECRET_KEY: 'ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=',
   QUEUE_PREFIX: 'fbdemo',

@@ -43,6 +43,8 @@ export interface StageContext {
     publicUrl: string;
     /** A claimed send older than this with no outcome is reported as unknown (never re-sent). */
     claimTimeoutSeconds: number;
+    /** How long the agents' answer-history link in a note or task keeps working (default: agent-links.ts). */
+    agentLinkTtlDays?: number;
   };
   /** ITSM_ALLOWED_HOSTS (connector saves are checked against it; calls are checked by the connectors). */
   hostPolicy?: HostPolicy;
