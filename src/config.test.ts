@@ -7,6 +7,7 @@ const good = {
   PUBLIC_URL: 'http://localhost:3000/',
   ADMIN_TOKEN: 'a'.repeat(32),
   SECRET_KEY: '0'.repeat(64),
+  METRICS_TOKEN: 'm'.repeat(24),
 };
 
 function problems(env: Record<string, string>) {
@@ -52,6 +53,20 @@ describe('config', () => {
     const c = loadConfig({ ...good, SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), ROLES: 'worker, worker' });
     expect(c.SECRET_KEY.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(c.ROLES).toEqual(['worker']);
+  });
+
+  it('/metrics is never public: a token, or a listener of its own', () => {
+    const { METRICS_TOKEN: _, ...noToken } = good;
+    expect(problems(noToken)).toEqual([{ key: 'METRICS_TOKEN', reason: expect.stringMatching(/required unless METRICS_PORT/) }]);
+    expect(loadConfig({ ...noToken, METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(loadConfig({ ...noToken, ROLES: 'worker' }).METRICS_TOKEN).toBeUndefined();
+    expect(problems({ ...good, METRICS_PORT: '3000' })).toEqual([{ key: 'METRICS_PORT', reason: expect.stringMatching(/must differ from PORT/) }]);
+  });
+
+  it('reads ITSM_ALLOWED_HOSTS as a list of host patterns and names a bad one', () => {
+    expect(loadConfig({ ...good, ITSM_ALLOWED_HOSTS: ' *.service-now.com, acme.atlassian.net ,127.0.0.1:8081' }).ITSM_ALLOWED_HOSTS).toEqual(['*.service-now.com', 'acme.atlassian.net', '127.0.0.1:8081']);
+    expect(loadConfig(good).ITSM_ALLOWED_HOSTS).toEqual([]);
+    expect(problems({ ...good, ITSM_ALLOWED_HOSTS: 'acme.atlassian.net,https://x.example/' })).toEqual([{ key: 'ITSM_ALLOWED_HOSTS', reason: expect.stringMatching(/"https:\/\/x.example\/" is not a host pattern/) }]);
   });
 
   it('db-only commands need only the database keys', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostPatternProblem } from './connectors/http/host-policy.js';
 
 /**
  * The only module that reads the environment. Everything else receives a typed, frozen Config.
@@ -34,11 +35,26 @@ const secretKey = z
     return key;
   });
 
+/** Comma list of host patterns (host, *.domain, [ipv6], each optionally :port); empty = any host. */
+const hostPatterns = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const patterns = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const p of patterns) {
+      const problem = hostPatternProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }
+    return patterns;
+  });
+
 const dbShape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_POOL_MAX: int(1, 200).default(10),
   SECRET_KEY: secretKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  /** The only hosts connectors may call (and be saved with); empty = whatever an admin configures. */
+  ITSM_ALLOWED_HOSTS: hostPatterns,
 };
 
 const fullShape = {
@@ -75,8 +91,18 @@ const fullShape = {
   ITSM_TIMEOUT_MS: int(1000, 300_000).default(20_000),
   ITSM_MAX_ATTEMPTS: int(1, 20).default(6),
   ITSM_MAX_INLINE_WAIT_MS: int(0, 600_000).default(30_000),
-  /** Optional bearer token for GET /metrics (leave unset when only Prometheus can reach the port). */
+  /** Bearer token for GET /metrics; required for the api role unless METRICS_PORT gives metrics their own listener. */
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** Serve /metrics on this port only (its own listener, every role), not on the public PORT. */
+  METRICS_PORT: int(0, 65535).optional(),
+  /** Address the metrics listener binds to (default: HOST). */
+  METRICS_HOST: z.string().trim().min(1).optional(),
+  /** A request (headers and body) must arrive within this long, or its connection is closed (stalled uploads). */
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 600_000).default(15_000),
+  /** Jira Cloud webhooks whose signed timestamp is older than this are refused as replays (Jira retries for about 30 minutes). */
+  JIRA_WEBHOOK_MAX_AGE_SECONDS: int(60, 7 * 86_400).default(3600),
+  /** How long the agents' answer-history link written into a ticket keeps working. */
+  AGENT_LINK_TTL_DAYS: int(1, 3650).default(90),
   /** Behind a load balancer: how many proxy hops to trust for the client address (rate limits). */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
 
@@ -131,6 +157,10 @@ const fullShape = {
 const dbSchema = z.object(dbShape);
 const fullSchema = z.object(fullShape).superRefine((c, ctx) => {
   if (c.MAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_TRANSPORT=smtp' });
+  if (c.ROLES.includes('api') && !c.METRICS_TOKEN && c.METRICS_PORT === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'is required unless METRICS_PORT serves /metrics on a listener of its own: /metrics is never public on PORT (generate one with: openssl rand -hex 24)' });
+  }
+  if (c.METRICS_PORT !== undefined && c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (${c.PORT}): it is a listener of its own` });
   if (!!c.SES_ACCESS_KEY_ID !== !!c.SES_SECRET_ACCESS_KEY) ctx.addIssue({ code: 'custom', path: [c.SES_ACCESS_KEY_ID ? 'SES_SECRET_ACCESS_KEY' : 'SES_ACCESS_KEY_ID'], message: 'is required together with its pair (SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY)' });
 });
 

@@ -11,6 +11,7 @@ import { applyConnectorsFile } from './cli/connectors-apply.js';
 import { startService } from './service.js';
 import { requireReachable } from './startup/reachable.js';
 import { StartupError } from './startup/startup-error.js';
+import { HostPolicy } from './connectors/http/host-policy.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -84,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
         await migrateToLatest(db);
         const store = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
         if (sub === 'apply' && arg) {
-          const report = await applyConnectorsFile(store, readFileSync(arg, 'utf8'), process.env, { dryRun: !!values['dry-run'], prune: !!values.prune });
+          const report = await applyConnectorsFile(store, readFileSync(arg, 'utf8'), process.env, { dryRun: !!values['dry-run'], prune: !!values.prune, policy: { hostPolicy: new HostPolicy(config.ITSM_ALLOWED_HOSTS) } });
           (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
           return report.ok ? 0 : 1;
         }

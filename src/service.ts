@@ -32,6 +32,8 @@ import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
 import { registerOpsUi } from './http/routes/ops-ui.js';
+import { registerMetricsRoute, startMetricsListener } from './http/routes/metrics.js';
+import { HostPolicy } from './connectors/http/host-policy.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
@@ -49,6 +51,8 @@ export interface RunningService {
   ctx: StageContext;
   app: FastifyInstance | null;
   url: string | null;
+  /** The metrics listener's base URL (METRICS_PORT), or null when /metrics is on the api listener. */
+  metricsUrl: string | null;
   scheduler: SchedulerRole | null;
   stop(): Promise<void>;
 }
@@ -76,6 +80,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const metrics = new Metrics({ db, queues });
   // Webhooks and ITSM calls per connector and minute, for the console's health view.
   const activity = new ActivityRecorder(db, logger).start();
+  const hostPolicy = new HostPolicy(config.ITSM_ALLOWED_HOSTS);
   const runtime = new ConnectorRuntime({
     logger,
     gate,
@@ -85,6 +90,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
     oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
+    hostPolicy,
+    webhookMaxAgeMs: config.JIRA_WEBHOOK_MAX_AGE_SECONDS * 1000,
   });
   const ctx: StageContext = {
     db,
@@ -100,7 +107,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
     reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
-    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
+    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS, agentLinkTtlDays: config.AGENT_LINK_TTL_DAYS },
+    hostPolicy,
   };
 
   const roles = new Set(config.ROLES);
@@ -110,6 +118,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     app = buildHttp(config, logger, ctx, producerRedis, { activity });
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
+  // Metrics on a listener of their own (METRICS_PORT): never on the public port, and in every role.
+  const metricsListener = config.METRICS_PORT === undefined ? null : await startMetricsListener(metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST ?? config.HOST, token: config.METRICS_TOKEN, logger });
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
     workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
@@ -138,7 +148,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();
-      await bounded('http', 5000, async () => app?.close());
+      await bounded('http', 5000, async () => Promise.all([app?.close(), metricsListener?.close()]));
       await bounded('scheduler', 2000, async () => scheduler?.stop());
       const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
       await bounded('workers', left + 2000, async () => workers?.close(left));
@@ -149,14 +159,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await bounded('postgres', 3000, () => db.destroy());
       logger.info({ ms: Date.now() - started }, 'service stopped');
     })());
-  return { ctx, app, url, scheduler, stop };
+  return { ctx, app, url, metricsUrl: metricsListener?.url ?? null, scheduler, stop };
 }
 
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder } = {}): FastifyInstance {
-  const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
+  const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
   const audit = new AuditLog(ctx.db);
   registerOpsRoutes(app, { db: ctx.db, redis });
-  registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
+  registerOpsUi(app, { queues: ctx.queues, adminToken: config.ADMIN_TOKEN });
+  if (config.METRICS_PORT === undefined && ctx.metrics) registerMetricsRoute(app, ctx.metrics, config.METRICS_TOKEN);
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES, activity: overrides.activity });
   registerSesEventRoutes(app, {
     db: ctx.db,
@@ -195,7 +206,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   registerAgentAnswerRoutes(app, { db: ctx.db, secret: config.SECRET_KEY });
   void app.register(async (admin) => {
     requireAdmin(admin, config.ADMIN_TOKEN);
-    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, audit });
+    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, hostPolicy: ctx.hostPolicy, audit });
     registerDecisionAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, { ...ctx, audit });
     registerJobAdminRoutes(admin, { ...ctx, audit });
@@ -219,6 +230,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     queues: ctx.queues,
     audit,
     now: ctx.now,
+    hostPolicy: ctx.hostPolicy,
   });
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential

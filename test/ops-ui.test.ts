@@ -1,6 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { startService } from '../src/service.js';
+import { loadConfig } from '../src/config.js';
+import { watchPage } from './support/browser.js';
 import { waitFor } from './support/env.js';
 import { freePort } from './support/free-port.js';
 import { seedClosedIncidents, snowConnector, startHarness, type Harness } from './support/harness.js';
@@ -32,7 +36,10 @@ describe('operations: metrics and the queue UI', () => {
   afterAll(() => h?.close());
 
   it('/metrics parses as Prometheus text and carries queue, job, ITSM, decision and survey figures', async () => {
-    const res = await h.service.app!.inject({ method: 'GET', url: '/metrics' });
+    // Never public on the public listener: the token is required.
+    expect((await h.service.app!.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await h.service.app!.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode).toBe(401);
+    const res = await h.service.app!.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${h.te.config.METRICS_TOKEN}` } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const s = parseProm(res.body);
@@ -46,6 +53,22 @@ describe('operations: metrics and the queue UI', () => {
     expect(s.some((x) => x.name === 'feedback_process_resident_memory_bytes')).toBe(true);
   });
 
+  it('METRICS_PORT serves /metrics on a listener of its own (any role) and not on the public one', async () => {
+    const metricsPort = await freePort();
+    const { METRICS_TOKEN: _, ...env } = h.te.env;
+    const second = await startService(loadConfig({ ...env, ROLES: 'api', PORT: '0', METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' }), createLogger('silent'));
+    try {
+      expect(second.metricsUrl).toBe(`http://127.0.0.1:${metricsPort}`);
+      const own = await fetch(`${second.metricsUrl}/metrics`);
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain('feedback_queue_jobs');
+      expect((await fetch(`${second.url}/metrics`)).status).toBe(404);
+      expect((await fetch(`${second.metricsUrl}/admin/connectors`)).status).toBe(404);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('Bull Board loads in headless Chromium with admin credentials and answers 401 without', async () => {
     expect((await h.service.app!.inject({ method: 'GET', url: '/admin/queues' })).statusCode).toBe(401);
     expect((await h.service.app!.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: 'Basic ' + Buffer.from('ops:wrong').toString('base64') } })).statusCode).toBe(401);
@@ -56,9 +79,19 @@ describe('operations: metrics and the queue UI', () => {
       expect((await anonymous.request.get(`${h.service.url}/admin/queues`)).status()).toBe(401);
       const ctx = await browser.newContext({ httpCredentials: { username: 'ops', password: h.te.config.ADMIN_TOKEN } });
       const page = await ctx.newPage();
+      const problems = await watchPage(page);
+      // Every request the page makes, wherever it goes (fonts, scripts, XHR).
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(r.url()));
       const res = await page.goto(`${h.service.url}/admin/queues`);
       expect(res?.status()).toBe(200);
+      expect(res?.headers()['x-frame-options']).toBe('DENY');
+      expect(res?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
       await page.getByText('decide', { exact: false }).first().waitFor({ timeout: 15_000 });
+      await page.waitForLoadState('networkidle');
+      expect(requested.length).toBeGreaterThan(3);
+      expect(requested.filter((u) => new URL(u).hostname !== '127.0.0.1')).toEqual([]);
+      expect(problems.errors).toEqual([]);
       mkdirSync('test-artifacts', { recursive: true });
       await page.screenshot({ path: 'test-artifacts/bull-board.png' });
     } finally {

@@ -55,7 +55,7 @@ async function main() {
     const url = await service.start(
       {
         DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1',
-        ADMIN_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error', MAIL_TRANSPORT: 'memory',
+        ADMIN_TOKEN: randomBytes(16).toString('hex'), METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'error', MAIL_TRANSPORT: 'memory',
         MAIL_MAX_PER_SECOND: '10000', WORKER_CONCURRENCY: String(concurrency), DB_POOL_MAX: values['db-pool'], BOT_MIN_SECONDS_AFTER_SEND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '100000',
         // Customers come from many addresses (X-Forwarded-For), as behind a load balancer.
         TRUST_PROXY_HOPS: '1', TOKEN_RATE_LIMIT_PER_MINUTE: '1000', RECONCILE_GRACE_SECONDS: '60', ITSM_TIMEOUT_MS: '60000',

@@ -40,7 +40,7 @@ async function main() {
   const ses = await startSesEmulator(0);
   const env: Record<string, string> = {
     DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1',
-    ADMIN_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'fatal',
+    ADMIN_TOKEN: randomBytes(16).toString('hex'), METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'fatal',
     MAIL_TRANSPORT: 'ses', SES_ENDPOINT: ses.url, SES_ACCESS_KEY_ID: 'x', SES_SECRET_ACCESS_KEY: 'x', MAIL_MAX_PER_SECOND: '500',
     WORKER_CONCURRENCY: '10', BOT_MIN_SECONDS_AFTER_SEND: '0', PAGE_RATE_LIMIT_PER_MINUTE: '100000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000',
     RECONCILE_INTERVAL_SECONDS: '2', RECONCILE_GRACE_SECONDS: '3', RECONCILE_STUCK_SECONDS: '10', SCHEDULER_SYNC_SECONDS: '2', JOB_LOCK_MS: '3000', SEND_CLAIM_TIMEOUT_SECONDS: '20',

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { formatIssues, replaceDefinition } from '../connectors/definition-input.js';
+import { formatIssues, replaceDefinition, type InputPolicy } from '../connectors/definition-input.js';
 import { changedPaths } from '../connectors/definition-secrets.js';
 import type { ConnectorDefinition } from '../connectors/registry.js';
 import type { ConnectorStore } from '../store/connectors.js';
@@ -30,7 +30,7 @@ function expandEnv(value: unknown, env: Env, path: string, missing: string[]): u
  * them, prints what changed, and changes nothing at all if any entry is invalid.
  * --prune disables (never deletes) connectors that are not in the file.
  */
-export async function applyConnectorsFile(store: ConnectorStore, text: string, env: Env, opts: { dryRun: boolean; prune: boolean }): Promise<ApplyReport> {
+export async function applyConnectorsFile(store: ConnectorStore, text: string, env: Env, opts: { dryRun: boolean; prune: boolean; policy?: InputPolicy }): Promise<ApplyReport> {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -58,7 +58,7 @@ export async function applyConnectorsFile(store: ConnectorStore, text: string, e
     }
     if (typeof id === 'string') seen.add(id);
     const existing = typeof id === 'string' ? await store.get(id) : null;
-    const r = replaceDefinition(input, existing);
+    const r = replaceDefinition(input, existing, opts.policy);
     if (!r.ok) errors.push(`${label}: ${formatIssues(r.issues)}`);
     else plans.push({ def: r.def, existing });
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { RateGate } from '../lib/rate-gate.js';
 import type { OAuthTokenStore } from '../store/oauth-tokens.js';
+import type { HostPolicy } from './http/host-policy.js';
 
 /** A ticket as every connector reports it: plain data, ITSM specifics already mapped. */
 export interface TicketSnapshot {
@@ -43,6 +44,8 @@ export interface PollPage {
 export interface InboundNotice {
   externalId: string;
   dedupeKey: string;
+  /** Signed deliveries: a hash of the signed bytes, so that a replay under a new dedupe key is still a duplicate. */
+  contentHash?: string;
 }
 
 export interface WebhookRequest {
@@ -72,6 +75,9 @@ export interface ConnectionCheck {
   message: string;
   /** What was checked, step by step: authentication, reading a ticket, permission to write notes and create tasks. */
   steps?: CheckStep[];
+  /** On failure: the HTTP status (null when there was no answer) and a classified reason (see connection-check.ts). */
+  status?: number | null;
+  reason?: string;
 }
 
 /** An answer written onto the ticket. The marker (carried in the text) makes a retry detectable. */
@@ -147,4 +153,8 @@ export interface ConnectorDeps {
   onCall?: (call: { connectorId: string; operation: string; status: number | 'network' }) => void;
   /** OAuth token state shared across processes (rotating refresh tokens, e.g. Jira Cloud 3LO apps). */
   oauthTokens?: OAuthTokenStore;
+  /** ITSM_ALLOWED_HOSTS: every outbound call (API and OAuth token endpoint) is checked against it. */
+  hostPolicy?: HostPolicy;
+  /** Signed webhooks whose signed timestamp is older than this are refused as replays (Jira Cloud). */
+  webhookMaxAgeMs?: number;
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Actor } from '../audit/actor.js';
 import type { ConnectorRuntime } from '../connectors/runtime.js';
+import type { HostPolicy } from '../connectors/http/host-policy.js';
 import type { Queues } from '../pipeline/queues.js';
 import type { ConnectorStore } from '../store/connectors.js';
 import type { AdminApi } from './admin-api.js';
@@ -26,6 +27,8 @@ export interface ConsoleDeps {
   queues: Queues;
   audit: AuditLog;
   now: () => Date;
+  /** ITSM_ALLOWED_HOSTS: the console's own calls to an ITSM (webhook registration) obey it too. */
+  hostPolicy?: HostPolicy;
 }
 
 export interface ConsoleCtx extends ConsoleDeps {

@@ -93,6 +93,8 @@ export interface InboundEventsTable {
   id: Generated<string>;
   connector_id: string;
   dedupe_key: string;
+  /** SHA-256 of a signed delivery's raw body (a replay with a fresh identifier is still a duplicate). */
+  content_hash: ColumnType<string | null, string | null | undefined, string | null>;
   external_id: string;
   received_at: Timestamp;
   processed_at: NullableTimestamp;

@@ -25,6 +25,7 @@ const DEMO_DEFAULTS: Env = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/feedback',
   REDIS_URL: 'redis://127.0.0.1:6379',
   ADMIN_TOKEN: 'demo-admin-token-change-me-0123456789',
+  METRICS_TOKEN: 'demo-metrics-token-change-me-0123456789',
   // Demo only: a fixed key so that the demo connector stays readable across runs.
   SECRET_KEY: 'ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=',
   QUEUE_PREFIX: 'fbdemo',

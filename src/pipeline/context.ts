@@ -9,6 +9,7 @@ import type { MicroBatcher } from '../lib/micro-batcher.js';
 import type { SurveyForDelivery } from '../store/surveys.js';
 import type { WritebackWork } from '../store/writebacks.js';
 import type { Queues } from './queues.js';
+import type { HostPolicy } from '../connectors/http/host-policy.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
 export interface StageContext {
@@ -42,5 +43,9 @@ export interface StageContext {
     publicUrl: string;
     /** A claimed send older than this with no outcome is reported as unknown (never re-sent). */
     claimTimeoutSeconds: number;
+    /** How long the agents' answer-history link in a note or task keeps working (default: agent-links.ts). */
+    agentLinkTtlDays?: number;
   };
+  /** ITSM_ALLOWED_HOSTS (connector saves are checked against it; calls are checked by the connectors). */
+  hostPolicy?: HostPolicy;
 }

@@ -52,6 +52,8 @@ const messagesSchema = z.strictObject({
     errors: z.strictObject({
       too_many_requests: z.strictObject({ title: text, text }),
       bad_request: z.strictObject({ title: text, text }),
+      /** Optional (older locale files lack it: bad_request is shown instead). {limit} = the limit in KB. */
+      too_large: z.strictObject({ title: text, text }).optional(),
     }),
   }),
 });

@@ -149,10 +149,14 @@ export function renderNotFoundPage(p: { locale: string | null; defaultLocale: st
 export function renderErrorPage(p: {
   locale: string | null;
   defaultLocale: string;
-  message: 'too_many_requests' | 'bad_request';
+  message: 'too_many_requests' | 'bad_request' | 'too_large';
+  /** With too_large: the route's body limit in bytes (stated on the page). */
+  limitBytes?: number;
 }): string {
   const locale = pageLocale(p.locale, p.defaultLocale);
-  const text = messagesFor(locale).page.errors[p.message];
+  const errors = messagesFor(locale).page.errors;
+  const chosen = p.message === 'too_large' ? (errors.too_large ?? errors.bad_request) : errors[p.message];
+  const text = { title: chosen.title, text: interpolate(chosen.text, { limit: String(Math.floor((p.limitBytes ?? 0) / 1024)) }) };
   return render('pages/error', locale, {
     lang: locale,
     pageTitle: text.title,

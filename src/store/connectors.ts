@@ -12,6 +12,8 @@ export type SaveOutcome = { action: 'created' | 'updated' | 'unchanged'; changed
 
 /** How long a process may use a connector definition without re-reading it (another process's change). */
 export const CONNECTOR_CACHE_TTL_MS = 2000;
+/** More connectors than this are read again more often, never held without bound. */
+export const CONNECTOR_CACHE_MAX_ENTRIES = 1000;
 
 /**
  * Connector definitions at rest: the definition in clear, its secrets as one AES-GCM envelope.
@@ -23,13 +25,20 @@ export class ConnectorStore {
   private readonly cache: TtlCache<ConnectorDefinition | null>;
 
   constructor(private readonly db: Db, private readonly box: SecretBox, opts: { cacheTtlMs?: number } = {}) {
-    this.cache = new TtlCache(opts.cacheTtlMs ?? CONNECTOR_CACHE_TTL_MS);
+    // Only connectors that exist are kept: ids come from public URLs too (webhooks, the scoreboard), and
+    // a sweep of random ids must neither grow the heap nor push real connectors out.
+    this.cache = new TtlCache(opts.cacheTtlMs ?? CONNECTOR_CACHE_TTL_MS, Date.now, { maxEntries: CONNECTOR_CACHE_MAX_ENTRIES, keep: (def) => def !== null });
   }
 
   /**
    * @param via inside a transaction, pass it: a miss is then read through it, rather than through a
    * second pool connection that a full pool might never grant.
    */
+  /** Definitions held in this process's cache now (bounded; unknown ids are never kept). */
+  get cachedCount(): number {
+    return this.cache.size;
+  }
+
   get(id: string, via?: Executor): Promise<ConnectorDefinition | null> {
     return via ? this.cache.get(id, () => this.load(id, via), { joinPending: false }) : this.cache.get(id, () => this.load(id));
   }

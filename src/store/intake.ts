@@ -96,12 +96,16 @@ export async function recordSnapshots(db: Db, connectorId: string, snapshots: Ti
   return rows.rows.map((r) => r.id);
 }
 
-/** Records an authenticated push notification; null when the same notification was already received. */
-export async function recordInboundEvent(db: Db, connectorId: string, notice: { externalId: string; dedupeKey: string }): Promise<string | null> {
+/**
+ * Records an authenticated push notification; null when the same notification was already received —
+ * the same dedupe key, or (signed deliveries) the same signed content.
+ */
+export async function recordInboundEvent(db: Db, connectorId: string, notice: { externalId: string; dedupeKey: string; contentHash?: string }): Promise<string | null> {
   const row = await db
     .insertInto('inbound_events')
-    .values({ connector_id: connectorId, dedupe_key: notice.dedupeKey.slice(0, 500), external_id: notice.externalId })
-    .onConflict((oc) => oc.columns(['connector_id', 'dedupe_key']).doNothing())
+    .values({ connector_id: connectorId, dedupe_key: notice.dedupeKey.slice(0, 500), external_id: notice.externalId, content_hash: notice.contentHash ?? null })
+    // Either unique key (dedupe key, content hash) makes it a duplicate.
+    .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
   return row?.id ?? null;

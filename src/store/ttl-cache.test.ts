@@ -53,4 +53,41 @@ describe('TtlCache', () => {
     await cache.get('a', c.load);
     expect(c.count()).toBe(2);
   });
+
+  it('holds at most maxEntries, dropping the oldest load first', async () => {
+    clock = 0;
+    const cache = new TtlCache<{ n: number }>(60_000, now, { maxEntries: 100 });
+    for (let i = 0; i < 5000; i++) {
+      clock++;
+      await cache.get(`k${i}`, async () => ({ n: i }));
+    }
+    expect(cache.size).toBe(100);
+    // The newest are the ones kept.
+    const c = counting();
+    await cache.get('k4999', c.load);
+    await cache.get('k0', c.load);
+    expect(c.count()).toBe(1);
+  });
+
+  it('removes expired entries on the next call, not only ignores them', async () => {
+    clock = 0;
+    const cache = new TtlCache<{ n: number }>(2000, now);
+    for (let i = 0; i < 500; i++) await cache.get(`k${i}`, async () => ({ n: i }));
+    expect(cache.size).toBe(500);
+    clock = 2000;
+    await cache.get('fresh', async () => ({ n: -1 }));
+    expect(cache.size).toBe(1);
+  });
+
+  it('shares but does not keep values that keep() refuses', async () => {
+    clock = 0;
+    const cache = new TtlCache<{ n: number } | null>(2000, now, { keep: (v) => v !== null });
+    let loads = 0;
+    const miss = async () => (loads++, null);
+    const [a, b] = await Promise.all([cache.get('x', miss), cache.get('x', miss)]);
+    expect([a, b, loads]).toEqual([null, null, 1]);
+    expect(cache.size).toBe(0);
+    await cache.get('x', miss);
+    expect(loads).toBe(2);
+  });
 });

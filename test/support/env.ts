@@ -50,6 +50,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     // Every in-process request comes from one address; the rate-limit test sets its own limits.
     PAGE_RATE_LIMIT_PER_MINUTE: '100000',
     TOKEN_RATE_LIMIT_PER_MINUTE: '1000',
+    METRICS_TOKEN: 'test-metrics-token-0123456789',
     ...overrides,
   };
   const config = loadConfig(env);

@@ -1,6 +1,8 @@
-import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { AxiosInstance, AxiosResponse, Method } from 'axios';
 import { backoffMs, parseRetryAfter, RetryLaterError, sleep } from '../../lib/retry.js';
 import type { ConnectorDeps } from '../types.js';
+import { HostNotAllowedError } from './host-policy.js';
+import { outboundHttp } from './outbound.js';
 
 /**
  * Adds credentials to a request; `invalidate` forces a new token after a 401 (the call is then retried
@@ -65,7 +67,8 @@ export class ItsmHttp {
     /** Our own ceiling on calls per second to this ITSM, shared by every process (0 = none). */
     private readonly perSecond = 0,
   ) {
-    this.axios = axios.create({ baseURL, timeout: deps.http.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
+    // Every request is checked against ITSM_ALLOWED_HOSTS (deps.hostPolicy) before it is sent.
+    this.axios = outboundHttp(deps.hostPolicy, { baseURL, timeout: deps.http.timeoutMs, validateStatus: () => true });
   }
 
   async request<T>(req: ItsmRequest): Promise<AxiosResponse<T>> {
@@ -90,6 +93,7 @@ export class ItsmHttp {
         });
       } catch (e) {
         if (e instanceof ItsmError || e instanceof RetryLaterError) throw e; // from the auth provider
+        if (e instanceof HostNotAllowedError) throw new ItsmError(this.connectorId, req.operation, 'network', true, e.message);
         lastStatus = 'network';
         last = (e as Error).message;
         this.observe(req.operation, 'network');

@@ -1,3 +1,4 @@
+import type { HostPolicy } from '../http/host-policy.js';
 import type { JiraDefinition } from './definition.js';
 import { describeJiraError } from './connector.js';
 
@@ -45,9 +46,12 @@ export type Registration =
  * personal access token), used for this one call and kept nowhere. Answers with Jira's own error text
  * when it refuses. The registered list shown afterwards has URLs with any secret masked.
  */
-export async function registerAdminWebhook(def: Def, publicUrl: string, admin: { email?: string; token: string }, opts: { timeoutMs: number }): Promise<Registration> {
+export async function registerAdminWebhook(def: Def, publicUrl: string, admin: { email?: string; token: string }, opts: { timeoutMs: number; hostPolicy?: HostPolicy }): Promise<Registration> {
   const authorization = admin.email ? `Basic ${Buffer.from(`${admin.email}:${admin.token}`).toString('base64')}` : `Bearer ${admin.token}`;
   const endpoint = `${def.baseUrl}/rest/webhooks/1.0/webhook`;
+  // The administrator's credentials go only where ITSM_ALLOWED_HOSTS lets the connector's own calls go.
+  const refused = opts.hostPolicy?.problem(endpoint);
+  if (refused) return { ok: false, status: 'network', message: `refused before sending: ${refused}` };
   const call = async (method: 'GET' | 'POST', body?: unknown) => {
     const res = await fetch(endpoint, { method, headers: { authorization, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) });
     const text = await res.text();

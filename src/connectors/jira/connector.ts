@@ -1,23 +1,28 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { failedCheck } from '../connection-check.js';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
+import { NO_STRUCTURED_ERROR, REMOTE_TEXT_MAX, remoteText } from '../http/remote-text.js';
 import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
 
-/** Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons). */
+/**
+ * Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons).
+ * Only that structure is quoted (cleaned and length-limited); any other body is never echoed.
+ */
 export function describeJiraError(body: unknown): string {
   const b = body as { errorMessages?: unknown; errors?: unknown; errorMessage?: unknown; message?: unknown } | null;
-  const msgs = Array.isArray(b?.errorMessages) ? b.errorMessages.filter((m) => typeof m === 'string') : [];
+  const msgs = Array.isArray(b?.errorMessages) ? b.errorMessages.filter((m): m is string => typeof m === 'string' && m !== '') : [];
   // JSM (servicedeskapi) answers {errorMessage, i18nErrorMessage}; the gateway {code, message}.
   for (const single of [b?.errorMessage, b?.message]) if (typeof single === 'string' && single) msgs.push(single);
-  const fields = b?.errors && typeof b.errors === 'object' ? Object.entries(b.errors as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`) : [];
-  const all = [...msgs, ...fields];
-  if (all.length) return all.join('; ');
-  return typeof body === 'string' && body ? body.slice(0, 200) : 'no error details in the answer';
+  const fields = b?.errors && typeof b.errors === 'object' ? Object.entries(b.errors as Record<string, unknown>).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}: ${v as string}`) : [];
+  const all = [...msgs, ...fields].map((m) => remoteText(m));
+  if (all.length) return remoteText(all.join('; '), 2 * REMOTE_TEXT_MAX);
+  return NO_STRUCTURED_ERROR;
 }
 
 const webhookSchema = z.object({
@@ -29,6 +34,10 @@ const webhookSchema = z.object({
 }).passthrough();
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
+/** Replay window for signed deliveries when the service does not set one (JIRA_WEBHOOK_MAX_AGE_SECONDS). */
+const DEFAULT_WEBHOOK_MAX_AGE_MS = 60 * 60_000;
+/** Jira's clock and ours may differ a little; a timestamp further ahead than this is not believed. */
+const FUTURE_SKEW_MS = 5 * 60_000;
 const header = (h: WebhookRequest['headers'], name: string) => {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
@@ -93,6 +102,13 @@ export class JiraConnector implements Connector {
       return { ok: false, status: 400, message: `invalid payload: ${i?.path.join('.') || 'body'}: ${i?.message ?? 'unexpected shape'}` };
     }
     const p = parsed.data;
+    if (!this.dc) {
+      const stale = this.replayProblem(p.timestamp);
+      if (stale) {
+        this.deps.logger.warn({ connectorId: this.id, identifier: header(req.headers, 'x-atlassian-webhook-identifier') ?? null, reason: stale }, 'Jira webhook refused as a possible replay');
+        return { ok: false, status: 400, message: stale };
+      }
+    }
     const project = (p.issue.fields?.project as { key?: string } | undefined)?.key;
     if (project && !this.def.jira.projects.includes(project)) return { ok: true, notices: [], ignored: `project ${project} is not one of this connector's projects` };
     if (p.webhookEvent !== 'jira:issue_updated') return { ok: true, notices: [], ignored: `event ${p.webhookEvent} is not a closure` };
@@ -102,7 +118,24 @@ export class JiraConnector implements Connector {
     if (!isDone(p.issue.fields?.status, this.def.jira)) return { ok: true, notices: [], ignored: 'status changed, but not into a done status' };
     const id = header(req.headers, 'x-atlassian-webhook-identifier');
     const dedupeKey = id ? `wh:${id}` : `${p.issue.id}@${p.changelog?.id ?? sha256(req.rawBody).toString('hex').slice(0, 16)}`;
-    return { ok: true, notices: [{ externalId: p.issue.id, dedupeKey }] };
+    // The identifier header is not signed: signed content seen before is a duplicate whatever it claims.
+    return { ok: true, notices: [{ externalId: p.issue.id, dedupeKey, ...(this.dc ? {} : { contentHash: sha256(req.rawBody).toString('hex') }) }] };
+  }
+
+  /**
+   * A signed delivery must carry its signed `timestamp` (ms since the epoch, when Jira raised the event)
+   * within the replay window. Jira retries a failed delivery with the same body for about 30 minutes,
+   * so the default window (JIRA_WEBHOOK_MAX_AGE_SECONDS, 1 hour) lets every genuine retry through;
+   * within it, a replay is caught by the content hash instead.
+   */
+  private replayProblem(timestamp: unknown): string | null {
+    const maxAgeMs = this.deps.webhookMaxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
+    const at = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' && /^\d{10,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+    if (!Number.isFinite(at)) return 'signed delivery has no numeric timestamp: it cannot be checked against the replay window';
+    const age = Date.now() - at;
+    if (age > maxAgeMs) return `stale delivery: its signed timestamp is ${Math.round(age / 60_000)} minutes old; deliveries older than ${Math.round(maxAgeMs / 60_000)} minutes are refused as replays`;
+    if (age < -FUTURE_SKEW_MS) return `delivery timestamp is ${Math.round(-age / 60_000)} minutes in the future (clock skew over ${FUTURE_SKEW_MS / 60_000} minutes)`;
+    return null;
   }
 
   private jql(since: Date): string {
@@ -181,13 +214,25 @@ export class JiraConnector implements Connector {
       const failed = steps.find((s) => s.ok === false);
       return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
     };
+    // A failed step: the status and a classified reason; Jira's own structured error text only, never
+    // the body of whatever answered (see connection-check.ts).
+    const fail = (check: CheckStep['check'], label: string, e: unknown): ConnectionCheck => {
+      const f = failedCheck(e, Date.now() - started);
+      steps.push({ check, label, ok: false, detail: f.message });
+      return { ...done(), status: f.status ?? null, reason: f.reason ?? 'failed' };
+    };
     try {
-      const me = (await this.http.request<{ displayName?: string; timeZone?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` })).data;
-      const tz = me?.timeZone ?? '';
-      steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: `authenticated as ${me?.displayName ?? 'the integration user'}`, ...(tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? { warning: `the integration account's time zone is ${tz}: set it to UTC (JQL reads dates in that zone)` } : {}) });
+      const res = await this.http.request<{ displayName?: string; accountId?: string; name?: string; timeZone?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` });
+      // A 200 from something that is not Jira (a login page, a proxy) is not a working connection.
+      if (!res.data || typeof res.data !== 'object' || (typeof res.data.accountId !== 'string' && typeof res.data.name !== 'string')) {
+        steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: `HTTP ${res.status}, but not a Jira /myself answer (check the address)` });
+        return { ...done(), status: res.status, reason: 'unexpected_status' };
+      }
+      const who = typeof res.data.displayName === 'string' && res.data.displayName ? remoteText(res.data.displayName, 100) : 'the integration user';
+      const tz = typeof res.data.timeZone === 'string' ? remoteText(res.data.timeZone, 60) : '';
+      steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: `authenticated as ${who}`, ...(tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? { warning: `the integration account's time zone is ${tz}: set it to UTC (JQL reads dates in that zone)` } : {}) });
     } catch (e) {
-      steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: (e as Error).message });
-      return done();
+      return fail('auth', 'Authentication', e);
     }
     const projects = this.def.jira.projects;
     try {
@@ -201,8 +246,7 @@ export class JiraConnector implements Connector {
         detail: issue ? `read ${issue.key} (${issue.fields?.status?.name ?? 'status unknown'})${issue.fields?.reporter ? (issue.fields.reporter.emailAddress ? ", with the reporter's email" : "; the reporter's email is hidden (it is looked up per person)") : ''}` : `search works; no issues in ${projects.join(', ')} yet`,
       });
     } catch (e) {
-      steps.push({ check: 'read', label: `Read an issue (${projects.join(', ')})`, ok: false, detail: (e as Error).message });
-      return done();
+      return fail('read', `Read an issue (${projects.join(', ')})`, e);
     }
     const wanted = ['BROWSE_PROJECTS', 'ADD_COMMENTS', 'CREATE_ISSUES', 'LINK_ISSUES', 'EDIT_ISSUES'];
     const missing: string[] = [];

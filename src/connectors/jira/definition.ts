@@ -83,6 +83,13 @@ export const jiraDefinitionSchema = z
   });
 
 export type JiraDefinition = z.infer<typeof jiraDefinitionSchema>;
+
+/**
+ * Where this connector's calls — and with them its credentials — go (ITSM_ALLOWED_HOSTS, credential
+ * binding): the site itself, or, with OAuth, Atlassian's API gateway and token endpoint.
+ */
+export const jiraOutboundUrls = (def: JiraDefinition): Record<string, string> =>
+  def.auth.type === 'oauth' ? { 'jira.oauthApiUrl': def.jira.oauthApiUrl, 'jira.oauthTokenUrl': def.jira.oauthTokenUrl } : { baseUrl: def.baseUrl };
 export const jiraSecretPaths = ['auth.apiToken', 'auth.accessToken', 'auth.clientSecret', 'auth.refreshToken', 'auth.token', 'webhookSecret'] as const;
 
 /** The two OAuth forms: refreshing (client credentials + rotating refresh token) or a static access token. */

@@ -1,4 +1,5 @@
-import axios from 'axios';
+import { HostNotAllowedError } from '../http/host-policy.js';
+import { outboundHttp } from '../http/outbound.js';
 import type { Logger } from '../../logger.js';
 import { backoffMs, parseRetryAfter, RetryLaterError } from '../../lib/retry.js';
 import { OAuthLockTimeout, sha256Hex, type LockedOAuthTokens, type OAuthTokenState, type OAuthTokenStore } from '../../store/oauth-tokens.js';
@@ -60,7 +61,7 @@ export class JiraOAuthTokens implements AuthProvider {
   constructor(
     private readonly client: JiraOAuthClient,
     private readonly store: OAuthTokenStore,
-    private readonly deps: Pick<ConnectorDeps, 'logger' | 'http' | 'onCall'>,
+    private readonly deps: Pick<ConnectorDeps, 'logger' | 'http' | 'onCall' | 'hostPolicy'>,
   ) {}
 
   async headers(): Promise<Record<string, string>> {
@@ -174,12 +175,14 @@ export class JiraOAuthTokens implements AuthProvider {
     const { tokenUrl, clientId, clientSecret } = this.client;
     let res;
     try {
-      res = await axios.post(
+      res = await outboundHttp(this.deps.hostPolicy).post(
         tokenUrl,
         { grant_type: 'refresh_token', client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken },
         { headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, timeout: this.deps.http.timeoutMs, validateStatus: () => true, maxRedirects: 0 },
       );
     } catch (e) {
+      // Not allowed by ITSM_ALLOWED_HOSTS: nothing was sent, and retrying cannot help.
+      if (e instanceof HostNotAllowedError) throw new ItsmError(this.client.connectorId, 'oauth-token', 'network', true, e.message);
       // Only the message: the error object carries the request, and with it the secrets.
       this.observe('network');
       return { kind: 'transient', status: 'network', retryAfterMs: null, reason: (e as Error).message };

@@ -1,5 +1,7 @@
-import axios from 'axios';
+import type { AxiosInstance } from 'axios';
+import { HostNotAllowedError, type HostPolicy } from '../http/host-policy.js';
 import { ItsmError, type AuthProvider } from '../http/itsm-http.js';
+import { outboundHttp } from '../http/outbound.js';
 import type { ServiceNowDefinition } from './definition.js';
 
 type Auth = ServiceNowDefinition['auth'];
@@ -13,12 +15,12 @@ interface Token {
 /** Renew this long before expiry (at most a quarter of the lifetime) so no request carries a lapsing token. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number): AuthProvider {
+export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number, hostPolicy?: HostPolicy): AuthProvider {
   if (auth.type === 'basic') {
     const value = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     return { headers: async () => ({ Authorization: value }) };
   }
-  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs);
+  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs, outboundHttp(hostPolicy));
 }
 
 /** OAuth 2.0 against /oauth_token.do: password or client-credentials grant, refresh-token renewal. */
@@ -31,6 +33,7 @@ class ServiceNowOAuth implements AuthProvider {
     private readonly baseUrl: string,
     private readonly auth: Exclude<Auth, { type: 'basic' }>,
     private readonly timeoutMs: number,
+    private readonly http: AxiosInstance,
   ) {}
 
   async headers(): Promise<Record<string, string>> {
@@ -67,12 +70,13 @@ class ServiceNowOAuth implements AuthProvider {
     const body = new URLSearchParams({ ...fields, client_id: this.auth.clientId, client_secret: this.auth.clientSecret });
     let res;
     try {
-      res = await axios.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
+      res = await this.http.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
         timeout: this.timeoutMs,
         validateStatus: () => true,
       });
     } catch (e) {
+      if (e instanceof HostNotAllowedError) throw new ItsmError(this.connectorId, 'oauth-token', 'network', true, e.message);
       throw new ItsmError(this.connectorId, 'oauth-token', 'network', false, (e as Error).message);
     }
     const data = res.data as { access_token?: string; refresh_token?: string; expires_in?: number | string; error_description?: string; error?: string };

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { failedCheck } from '../connection-check.js';
 import { ItsmHttp } from '../http/itsm-http.js';
+import { NO_STRUCTURED_ERROR, remoteText } from '../http/remote-text.js';
 import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { neutraliseForJournal } from './neutralise.js';
 import { serviceNowAuth } from './auth.js';
@@ -18,11 +20,15 @@ const pushSchema = z.object({
   sys_updated_on: z.string().max(40).optional(),
 });
 
-/** ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}. */
+/**
+ * ServiceNow's error body: {"error":{"message","detail"},"status":"failure"}. Only that structure is
+ * quoted (cleaned and length-limited); any other body — an HTML page, whatever a wrong address answers —
+ * is never echoed.
+ */
 export function describeServiceNowError(body: unknown): string {
   const e = (body as { error?: { message?: unknown; detail?: unknown } } | null)?.error;
-  if (e && typeof e === 'object') return [e.message, e.detail].filter((x) => typeof x === 'string' && x).join(': ') || 'error without message';
-  return typeof body === 'string' && body ? body.slice(0, 200) : 'no error details in the answer';
+  if (e && typeof e === 'object') return [e.message, e.detail].filter((x): x is string => typeof x === 'string' && x !== '').map((x) => remoteText(x)).join(': ') || 'error without message';
+  return NO_STRUCTURED_ERROR;
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
@@ -36,7 +42,7 @@ export class ServiceNowConnector implements Connector {
   constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
     this.tablePath = `/api/now/table/${def.servicenow.table}`;
-    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError, def.rateLimitPerSecond);
+    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs, deps.hostPolicy), deps, describeServiceNowError, def.rateLimitPerSecond);
   }
 
   verifyWebhook(req: WebhookRequest): WebhookVerdict {
@@ -158,6 +164,13 @@ export class ServiceNowConnector implements Connector {
       const failed = steps.find((s) => s.ok === false);
       return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
     };
+    // A failed step: the status and a classified reason; ServiceNow's own structured error text only,
+    // never the body of whatever answered (see connection-check.ts).
+    const fail = (check: CheckStep['check'], label: string, e: unknown): ConnectionCheck => {
+      const f = failedCheck(e, Date.now() - started);
+      steps.push({ check, label, ok: false, detail: f.message });
+      return { ...done(), status: f.status ?? null, reason: f.reason ?? 'failed' };
+    };
     const get = <T>(url: string, params: Record<string, string | number | boolean>) => this.http.request<{ result?: T }>({ operation: 'check', method: 'GET', url, params: { sysparm_no_count: true, ...params } });
     const username = this.def.auth.type === 'oauth_client_credentials' ? null : this.def.auth.username;
     let userSysId: string | null = null;
@@ -176,18 +189,22 @@ export class ServiceNowConnector implements Connector {
         steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: 'OAuth client credentials accepted' });
       }
     } catch (e) {
-      steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: (e as Error).message });
-      return done();
+      return fail('auth', 'Authentication', e);
     }
     try {
-      const rec = (await get<Array<Record<string, string>>>(this.tablePath, { sysparm_query: 'ORDERBYDESCsys_updated_on', sysparm_fields: 'sys_id,number,state,caller_id.email', sysparm_limit: 1 })).data.result?.[0];
+      const res = await get<Array<Record<string, string>>>(this.tablePath, { sysparm_query: 'ORDERBYDESCsys_updated_on', sysparm_fields: 'sys_id,number,state,caller_id.email', sysparm_limit: 1 });
+      // A 200 from something that is not the Table API (a login page, a proxy) is not a working connection.
+      if (!Array.isArray(res.data?.result)) {
+        steps.push({ check: 'read', label: `Read a ticket (${table})`, ok: false, detail: `HTTP ${res.status}, but not a ServiceNow Table API answer (check baseUrl)` });
+        return { ...done(), status: res.status, reason: 'unexpected_status' };
+      }
+      const rec = res.data.result[0];
       steps.push({
         check: 'read', label: `Read a ticket (${table})`, ok: true,
         detail: rec ? `read ${rec.number || rec.sys_id} (state ${rec.state || '?'})${rec['caller_id.email'] ? ", with the caller's email" : ''}` : `read access to ${table} confirmed (the table is empty)`,
       });
     } catch (e) {
-      steps.push({ check: 'read', label: `Read a ticket (${table})`, ok: false, detail: (e as Error).message });
-      return done();
+      return fail('read', `Read a ticket (${table})`, e);
     }
     if (!userSysId) {
       steps.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: "not verified: the integration user's roles cannot be read; the first write-back will show it" });

@@ -34,3 +34,6 @@ export type ServiceNowDefinition = z.infer<typeof serviceNowDefinitionSchema>;
 
 /** Where secrets sit in the definition: encrypted at rest, masked on read. */
 export const serviceNowSecretPaths = ['auth.password', 'auth.clientSecret', 'webhookSecret'] as const;
+
+/** Where this connector's calls — and with them its credentials — go (ITSM_ALLOWED_HOSTS, credential binding). */
+export const serviceNowOutboundUrls = (def: ServiceNowDefinition): Record<string, string> => ({ baseUrl: def.baseUrl });

@@ -99,7 +99,7 @@ export function registerPushPages(scope: FastifyInstance, ctx: ConsoleCtx) {
       if (r.status !== 200) throw Object.assign(new Error(apiProblem(r).message), { statusCode: 400 });
       def = (await ctx.connectors.get(def.id))!;
     }
-    const registration = await registerAdminWebhook(def as JiraDefinition, ctx.publicUrl, { email: dc ? undefined : email, token }, { timeoutMs: 15_000 });
+    const registration = await registerAdminWebhook(def as JiraDefinition, ctx.publicUrl, { email: dc ? undefined : email, token }, { timeoutMs: 15_000, hostPolicy: ctx.hostPolicy });
     await ctx.audit.record(consoleActor(req), {
       action: 'connector.register-webhook',
       targetType: 'connector',

@@ -6,6 +6,10 @@ import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderErrorPage } from '../../render/pages.js';
 import { surveySettingsSchema } from '../../connectors/common-definition.js';
 import type { ConnectorStore } from '../../store/connectors.js';
+import { storageRefusal } from '../input-hygiene.js';
+
+/** Survey and opt-out forms are small: the 2,000-character comment fits many times over. */
+export const PAGE_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Headers on every customer-facing page: nothing leaks (referrer), nothing indexes, nothing third-party runs. */
 export const PAGE_HEADERS = {
@@ -29,14 +33,23 @@ export function sendPage(reply: FastifyReply, status: number, html: string) {
 /**
  * The fastify scope shared by survey and opt-out pages: form bodies, security headers, HTML errors,
  * and a per-address rate limit held in Redis (so it holds across api processes).
+ *
+ * The per-address limit counts reads (GET/HEAD) and submissions (POST) in separate buckets of
+ * `perMinute` each: mail scanners fetch every link, often from the same gateway address as the people
+ * behind it, and a sweep of reads must not use up the budget a person needs to send an answer.
  */
 export async function registerPageScope(scope: FastifyInstance, opts: { redis: Redis; prefix: string; perMinute: number; defaultLocale: string }) {
-  await scope.register(formbody, { bodyLimit: 16 * 1024 });
+  // Every page route states its own limit (routeOptions.bodyLimit), so a 413 can name the real one.
+  scope.addHook('onRoute', (route) => {
+    route.bodyLimit ??= PAGE_BODY_LIMIT_BYTES;
+  });
+  await scope.register(formbody, { bodyLimit: PAGE_BODY_LIMIT_BYTES });
   await scope.register(rateLimit, {
     max: opts.perMinute,
     timeWindow: 60_000,
     redis: opts.redis,
     nameSpace: `${opts.prefix}:rl-page:`,
+    keyGenerator: (req) => `${req.method === 'POST' ? 'post' : 'read'}:${req.ip}`,
     // Counting must not fail closed when Redis hiccups: a customer answering matters more.
     skipOnError: true,
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error('too many requests'), { statusCode: ctx.statusCode }),
@@ -46,9 +59,12 @@ export async function registerPageScope(scope: FastifyInstance, opts: { redis: R
     return payload;
   });
   scope.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const refused = storageRefusal(err);
+    const status = refused ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, route: req.routeOptions.url }, 'page failed');
+    else if (refused) req.log.warn({ err, route: req.routeOptions.url }, 'page request refused: input the database cannot store');
     const locale = localeFromAcceptLanguage(req.headers['accept-language']);
-    return sendPage(reply, status, renderErrorPage({ locale, defaultLocale: opts.defaultLocale, message: status === 429 ? 'too_many_requests' : 'bad_request' }));
+    const message = status === 429 ? 'too_many_requests' : status === 413 ? 'too_large' : 'bad_request';
+    return sendPage(reply, status, renderErrorPage({ locale, defaultLocale: opts.defaultLocale, message, limitBytes: req.routeOptions.bodyLimit }));
   });
 }

@@ -5,7 +5,10 @@ import { verifyAnswersLink } from '../../lib/agent-links.js';
 import { renderAnswersPage } from '../../render/itsm.js';
 import { PAGE_HEADERS } from '../pages/page-scope.js';
 
-/** GET /answers/:surveyId/:sig — the signed, read-only answer history agents open from the ticket note. */
+/**
+ * GET /answers/:surveyId/:expiry.:sig — the signed, read-only answer history agents open from the ticket
+ * note. An expired link (AGENT_LINK_TTL_DAYS after it was written) gets the same 404 as a forged one.
+ */
 export function registerAgentAnswerRoutes(app: FastifyInstance, deps: { db: Db; secret: Buffer }) {
   app.get<{ Params: { surveyId: string; sig: string } }>('/answers/:surveyId/:sig', async (req, reply) => {
     void reply.headers(PAGE_HEADERS);

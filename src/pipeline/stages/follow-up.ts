@@ -38,7 +38,7 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
       comment: f.comment === null ? null : connector.neutralise(f.comment),
       customer: connector.neutralise(f.customer),
       answeredAt: f.submittedAt,
-      answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, f.surveyId),
+      answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, f.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
       ticketUrl: connector.ticketUrl(f.ticketExternalId, f.ticketKey),
       ticketKey: f.ticketKey ?? f.ticketExternalId,
       ticketTitle: connector.neutralise(f.ticketTitle ?? ''),

@@ -50,7 +50,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     comment: w.comment === null ? null : connector.neutralise(w.comment),
     customer: connector.neutralise(w.customer),
     answeredAt: w.submittedAt,
-    answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
+    answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
     marker: w.marker,
     previousScore,
     detractorDueAt: dueAt,
@@ -70,7 +70,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     answeredAt: w.submittedAt.toISOString(),
     detractor: dueAt !== null,
     followUpDueAt: dueAt?.toISOString() ?? null,
-    answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
+    answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
   };
   await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields, data });
   await finishWriteback(ctx.db, w.id, 'done');

@@ -4,6 +4,7 @@ import { formatIssues, patchDefinition, replaceDefinition, validateDefinition, t
 import { maskSecrets } from '../../../connectors/definition-secrets.js';
 import { secretPathsOf, type ConnectorDefinition } from '../../../connectors/registry.js';
 import type { ConnectorRuntime } from '../../../connectors/runtime.js';
+import type { HostPolicy } from '../../../connectors/http/host-policy.js';
 import type { Queues } from '../../../pipeline/queues.js';
 import type { ConnectorStore } from '../../../store/connectors.js';
 import { HttpError } from '../../app.js';
@@ -18,11 +19,14 @@ interface Deps {
   publicUrl: string;
   /** Records every change (who: actorOf(req)); optional so that routes can be mounted without it in tests. */
   audit?: AuditLog;
+  /** ITSM_ALLOWED_HOSTS: saves pointing elsewhere are refused (400 naming the field). */
+  hostPolicy?: HostPolicy;
 }
 
 type IdParams = { Params: { id: string } };
 
 export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
+  const policy = { hostPolicy: deps.hostPolicy };
   const view = async (def: ConnectorDefinition) => {
     const cursor = await deps.db.selectFrom('poll_cursors').selectAll().where('connector_id', '=', def.id).executeTakeFirst();
     return {
@@ -49,7 +53,7 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
   app.get('/admin/connectors', async () => ({ connectors: await Promise.all((await deps.connectors.list()).map(view)) }));
 
   app.post('/admin/connectors', async (req, reply) => {
-    const def = valid(validateDefinition(req.body));
+    const def = valid(validateDefinition(req.body, policy));
     if (await deps.connectors.get(def.id)) throw new HttpError(409, `connector "${def.id}" exists; use PUT or PATCH /admin/connectors/${def.id}`);
     await deps.connectors.save(def);
     await audit(req, 'connector.create', def.id, null, def);
@@ -61,14 +65,14 @@ export function registerConnectorAdminRoutes(app: FastifyInstance, deps: Deps) {
   app.put<IdParams>('/admin/connectors/:id', async (req, reply) => {
     const existing = await deps.connectors.get(req.params.id);
     const body = req.body && typeof req.body === 'object' ? { ...(req.body as object), id: req.params.id } : req.body;
-    const saved = await deps.connectors.save(valid(replaceDefinition(body, existing)));
+    const saved = await deps.connectors.save(valid(replaceDefinition(body, existing, policy)));
     if (saved.action !== 'unchanged') await audit(req, saved.action === 'created' ? 'connector.create' : 'connector.update', saved.def.id, existing, saved.def, `changed: ${saved.changed.join(', ') || '(new)'}`);
     return reply.status(saved.action === 'created' ? 201 : 200).send({ ...(await view(saved.def)), action: saved.action, changed: saved.changed });
   });
 
   app.patch<IdParams>('/admin/connectors/:id', async (req) => {
     const existing = await mustGet(req.params.id);
-    const saved = await deps.connectors.save(valid(patchDefinition(req.body, existing)));
+    const saved = await deps.connectors.save(valid(patchDefinition(req.body, existing, policy)));
     if (saved.action !== 'unchanged') await audit(req, 'connector.update', saved.def.id, existing, saved.def, `changed: ${saved.changed.join(', ')}`);
     return { ...(await view(saved.def)), action: saved.action, changed: saved.changed };
   });
