@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { RedisFactory, type RedisClient } from './redis/factory.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createDb, type Db } from './db/client.js';
@@ -53,15 +53,18 @@ export interface RunningService {
  * the reverse order of intake: stop accepting, let workers finish (bounded by the deadline), close.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const roles = new Set(config.ROLES);
   await ensureDatabase(config.DATABASE_URL);
   const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
-  // Producers fail fast when Redis is away (the reconciler catches up); workers wait for it.
-  const producerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const workerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  for (const r of [producerRedis, workerRedis]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // Every Redis client comes from REDIS_URL through one factory (single node, Sentinel or Cluster), and
+  // its errors go to one bounded-rate log. Producers fail fast when Redis is away (the reconciler catches
+  // up); workers wait for it.
+  const redis = new RedisFactory(config.REDIS_URL, { logger });
+  const producerRedis = redis.create({ kind: 'producer' });
+  const workerRedis = roles.has('worker') ? redis.create({ kind: 'worker', use: 'blocking' }) : null;
 
   const { id: installationId } = await db.selectFrom('installation').select('id').executeTakeFirstOrThrow();
   const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId);
@@ -93,17 +96,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
   };
 
-  const roles = new Set(config.ROLES);
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.has('api')) {
-    app = buildHttp(config, logger, ctx, producerRedis);
+    app = buildHttp(config, logger, ctx, producerRedis, { redisWhere: redis.where });
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
   let workers: WorkerPool | null = null;
-  if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
-      metrics.jobDuration.observe({ queue, outcome }, seconds),
+  if (workerRedis) {
+    workers = new WorkerPool(
+      workerRedis,
+      config.QUEUE_PREFIX,
+      logger,
+      config.WORKER_CONCURRENCY,
+      mailLimits(config.MAIL_MAX_PER_SECOND),
+      config.JOB_LOCK_MS,
+      (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
+      (err) => redis.report('worker', err),
     );
     workers.start(stageProcessors(ctx));
   }
@@ -134,16 +143,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await bounded('workers', left + 2000, async () => workers?.close(left));
       await bounded('queues', 3000, () => queues.close());
       await bounded('mail', 2000, () => transport.close());
-      await bounded('redis', 2000, () => Promise.allSettled([producerRedis.quit(), workerRedis.quit()]));
+      await bounded('redis', 3000, () => redis.closeAll(2000));
       await bounded('postgres', 3000, () => db.destroy());
       logger.info({ ms: Date.now() - started }, 'service stopped');
     })());
   return { ctx, app, url, scheduler, stop };
 }
 
-export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
+export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: RedisClient, overrides: { snsVerifier?: SnsVerifier; redisWhere?: string } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
-  registerOpsRoutes(app, { db: ctx.db, redis });
+  registerOpsRoutes(app, { db: ctx.db, queues: ctx.queues, redisWhere: overrides.redisWhere ?? 'REDIS_URL' });
   registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
   registerSesEventRoutes(app, {

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/factory.js';
 import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderErrorPage } from '../../render/pages.js';
 import { surveySettingsSchema } from '../../connectors/common-definition.js';
@@ -30,7 +30,7 @@ export function sendPage(reply: FastifyReply, status: number, html: string) {
  * The fastify scope shared by survey and opt-out pages: form bodies, security headers, HTML errors,
  * and a per-address rate limit held in Redis (so it holds across api processes).
  */
-export async function registerPageScope(scope: FastifyInstance, opts: { redis: Redis; prefix: string; perMinute: number; defaultLocale: string }) {
+export async function registerPageScope(scope: FastifyInstance, opts: { redis: RedisClient; prefix: string; perMinute: number; defaultLocale: string }) {
   await scope.register(formbody, { bodyLimit: 16 * 1024 });
   await scope.register(rateLimit, {
     max: opts.perMinute,
