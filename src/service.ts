@@ -67,7 +67,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const workerRedis = roles.has('worker') ? redis.create({ kind: 'worker', use: 'blocking' }) : null;
 
   const { id: installationId } = await db.selectFrom('installation').select('id').executeTakeFirstOrThrow();
-  const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId);
+  const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId, (err) => redis.report('producer', err));
   const connectors = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);

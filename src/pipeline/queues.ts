@@ -11,9 +11,13 @@ export class Queues {
    * @param namespace this database's installation id: job ids are `<namespace>-<stage id>`, so a
    * re-created database never meets the ids Redis remembers from the previous one.
    */
-  constructor(private readonly connection: RedisClient, readonly prefix: string, readonly namespace: string) {
+  /**
+   * @param onError a queue's 'error' events (its job scheduler's connection failing while Redis is away):
+   * without a listener BullMQ prints each one to the console.
+   */
+  constructor(private readonly connection: RedisClient, readonly prefix: string, readonly namespace: string, onError: (err: Error) => void = () => {}) {
     // Each queue in a hash tag of its own (src/redis/keys.ts): one slot per queue on Redis Cluster.
-    this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix: queuePrefix(prefix, n) })]));
+    this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix: queuePrefix(prefix, n) }).on('error', onError)]));
   }
 
   /** The BullMQ prefix of queue `name` (for a Worker or QueueEvents on it). */

@@ -4,7 +4,8 @@ import { RedisErrorLog } from './error-log.js';
 describe('RedisErrorLog', () => {
   it('writes one line per interval per kind of client, with the count of repeats it left out', () => {
     const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
-    const logger = { warn: (obj: object, msg: string) => lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }), info: (obj: object, msg: string) => lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }) };
+    const push = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+    const logger = { warn: push('warn'), info: push('info') } as unknown as ConstructorParameters<typeof RedisErrorLog>[0];
     let now = 0;
     const log = new RedisErrorLog(logger, 'redis://10.0.0.1:6379', 30_000, () => now);
     // Nine queues' workers and the producer all failing every 100 ms for a minute.

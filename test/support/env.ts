@@ -56,7 +56,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   const config = loadConfig(env);
   const { db } = createDb(databaseUrl, 5);
   await migrateToLatest(db);
-  const redis = new RedisFactory(REDIS_URL).create({ kind: 'test', use: 'blocking' });
+  const redis = new RedisFactory(env.REDIS_URL!).create({ kind: 'test', use: 'blocking' });
   return {
     config,
     db,
