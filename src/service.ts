@@ -63,6 +63,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   // its errors go to one bounded-rate log. Producers fail fast when Redis is away (the reconciler catches
   // up); workers wait for it.
   const redis = new RedisFactory(config.REDIS_URL, { logger });
+  await redis.checkServerMode();
   const producerRedis = redis.create({ kind: 'producer' });
   const workerRedis = roles.has('worker') ? redis.create({ kind: 'worker', use: 'blocking' }) : null;
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisFactory } from '../src/redis/factory.js';
 import { queueKey } from '../src/redis/keys.js';
+import { REDIS_URL } from './support/env.js';
 import { runFailoverLoop } from './support/failover-loop.js';
 import { clusterKeySlot, clusterMasterForSlot, redisServerAvailable, startLocalCluster, type LocalTopology } from './support/redis-topology.js';
 
@@ -24,6 +26,16 @@ describe.skipIf(!available)('Redis Cluster', () => {
     const slots = ['decide', 'send', 'writeback', 'fetch', 'followup'].map((q) => clusterKeySlot(cluster, queueKey('fb', q, 'wait')));
     expect(new Set(slots.map((s) => clusterMasterForSlot(cluster, s))).size).toBe(3);
     expect(clusterKeySlot(cluster, queueKey('fb', 'send', 'wait'))).toBe(clusterKeySlot(cluster, queueKey('fb', 'send', 'fb-send-1')));
+  });
+
+  it('refuses a REDIS_URL whose form does not match the server (a cluster node as redis://, a plain server as redis+cluster://)', async () => {
+    const port = cluster.nodes[0]!.port;
+    await expect(new RedisFactory(`redis://127.0.0.1:${port}`).checkServerMode()).rejects.toThrow(new RegExp(`REDIS_URL: names 127.0.0.1:${port}, a Redis Cluster node: write it as redis\\+cluster://`));
+    const plain = new URL(REDIS_URL);
+    await expect(new RedisFactory(`redis+cluster://${plain.host}`).checkServerMode()).rejects.toThrow(/REDIS_URL: says redis\+cluster:\/\/ but .* is not a Redis Cluster node/);
+    await expect(new RedisFactory(cluster.url).checkServerMode()).resolves.toBeUndefined();
+    // Nothing listening: left to the start-up reachability check.
+    await expect(new RedisFactory('redis://127.0.0.1:1').checkServerMode()).resolves.toBeUndefined();
   });
 
   it('runs the loop through a master kill: 0 lost, 0 duplicates, recovered without a restart in < 30 s', async () => {

@@ -1,6 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { RedisErrorLog } from './error-log.js';
+import { ConfigError } from '../config.js';
 import { describeRedisTarget, parseRedisUrl, type RedisTarget } from './url.js';
 
 /** A single node or Sentinel-managed master (Redis), or a Redis Cluster: everything the product talks to. */
@@ -78,6 +79,42 @@ export class RedisFactory {
     } finally {
       clearTimeout(timer);
       client.disconnect();
+    }
+  }
+
+  /**
+   * Refuses a REDIS_URL whose form does not match the server it names: a Cluster node given as redis://
+   * answers MOVED for two thirds of the keys (a worker then spins logging them), and redis+cluster:// on
+   * a plain server never gets a slot map. Asks the first seed node that answers (INFO cluster) on a
+   * short-lived connection; says nothing when none answers (start-up checks reachability elsewhere).
+   */
+  async checkServerMode(timeoutMs = 3000): Promise<void> {
+    const t = this.target;
+    if (t.kind === 'sentinel') return;
+    for (const node of t.kind === 'single' ? [t.node] : t.nodes) {
+      const probe = new Redis({
+        host: node.host, port: node.port, ...(t.username ? { username: t.username } : {}), ...(t.password ? { password: t.password } : {}), ...(t.tls ? { tls: {} } : {}),
+        retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, lazyConnect: true,
+      });
+      probe.on('error', () => {});
+      let info: string | null = null;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await probe.connect();
+        info = await Promise.race([probe.info('cluster'), new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+      } catch {
+        info = null;
+      } finally {
+        clearTimeout(timer);
+        probe.disconnect();
+      }
+      if (info === null) continue;
+      const clustered = /cluster_enabled:1/.test(info);
+      const at = `${node.host}:${node.port}`;
+      const wrong = (reason: string) => new ConfigError([{ key: 'REDIS_URL', reason }]);
+      if (clustered && t.kind === 'single') throw wrong(`names ${at}, a Redis Cluster node: write it as redis+cluster://${at}[,host:port…] (rediss+cluster:// with TLS) so that every client follows the cluster's slots`);
+      if (!clustered && t.kind === 'cluster') throw wrong(`says redis+cluster:// but ${at} is not a Redis Cluster node (cluster_enabled:0): write it as redis://${at}`);
+      return;
     }
   }
 

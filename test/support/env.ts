@@ -65,8 +65,11 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     env,
     async cleanup() {
       await db.destroy();
-      await deleteKeys(redis, `${prefix}:*`);
-      await redis.quit();
+      // Bounded: a test that leaves its Redis down (failover tests) must still drop its database.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([deleteKeys(redis, `${prefix}:*`).catch(() => 0), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      redis.disconnect();
       await dropDatabase(databaseUrl);
     },
   };

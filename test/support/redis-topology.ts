@@ -14,6 +14,9 @@ import { join } from 'node:path';
 export interface RedisNode {
   port: number;
   child: ChildProcess;
+  /** How it was started (to start it again on the same port). */
+  args: string[];
+  head: string[];
 }
 
 export interface LocalTopology {
@@ -22,6 +25,8 @@ export interface LocalTopology {
   nodes: RedisNode[];
   /** SIGKILLs the redis-server on `port` (a crash, not a shutdown). */
   kill(port: number): void;
+  /** Starts a killed node again on its port, with its data gone (no persistence). */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +39,14 @@ process.once('exit', () => {
 
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0 && spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** One plain redis-server. */
+export async function startLocalRedis(): Promise<LocalTopology> {
+  return withPorts(1, false, async ([port], dir) => {
+    const node = await startServer(dir, port!, []);
+    return topology(`redis://${HOST}:${port}`, dir, [node]);
+  });
 }
 
 /** A 3-master / 3-replica cluster (cluster-node-timeout 2 s, so a dead master's replica takes over in a few seconds). */
@@ -142,6 +155,13 @@ function topology(url: string, dir: string, nodes: RedisNode[]): LocalTopology {
       if (!n) throw new Error(`no node on port ${port}`);
       n.child.kill('SIGKILL');
     },
+    async restart(port) {
+      const i = nodes.findIndex((x) => x.port === port);
+      const n = nodes[i];
+      if (!n) throw new Error(`no node on port ${port}`);
+      if (n.child.exitCode === null && n.child.signalCode === null) throw new Error(`node ${port} is running`);
+      nodes[i] = await startServer(dir, port, n.args, n.head);
+    },
     async stop() {
       await stopNodes(nodes);
       rmSync(dir, { recursive: true, force: true });
@@ -168,7 +188,7 @@ async function startServer(dir: string, port: number, args: string[], head: stri
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (code ${child.exitCode}); see ${dir}`);
     return /PONG/.test(cli(port, 'ping'));
   });
-  return { port, child };
+  return { port, child, args, head };
 }
 
 /** Finds `count` consecutive free ports in 17000–17999 (and their bus ports +10000 for a cluster), retrying on a race. */
