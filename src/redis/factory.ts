@@ -67,7 +67,9 @@ export class RedisFactory {
    */
   async probe(timeoutMs = 5000): Promise<void> {
     const client = this.build('commands', { probe: true });
-    client.on('error', () => {});
+    // The command's own rejection is often just "Connection is closed": the connection's error says why.
+    let cause: Error | undefined;
+    client.on('error', (err: Error) => (cause ??= err));
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -75,7 +77,8 @@ export class RedisFactory {
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
       ]);
     } catch (e) {
-      throw new Error(`Redis at ${this.where} (REDIS_URL) is not reachable: ${(e as Error).message}`, { cause: e });
+      const why = [cause?.message, (e as Error).message].filter((m, i, all) => m && all.indexOf(m) === i && !/^Connection is closed\.?$/.test(m)).join('; ');
+      throw new Error(`Redis at ${this.where} (REDIS_URL) is not reachable: ${why || (e as Error).message}`, { cause: e });
     } finally {
       clearTimeout(timer);
       client.disconnect();
