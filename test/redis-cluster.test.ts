@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisFactory } from '../src/redis/factory.js';
 import { queueKey } from '../src/redis/keys.js';
-import { REDIS_URL } from './support/env.js';
+import { REDIS_URL, waitFor } from './support/env.js';
 import { runFailoverLoop } from './support/failover-loop.js';
 import { clusterKeySlot, clusterMasterForSlot, redisServerAvailable, startLocalCluster, type LocalTopology } from './support/redis-topology.js';
 
@@ -54,4 +54,24 @@ describe.skipIf(!available)('Redis Cluster', () => {
     expect(r.workerErrorLines).toBe(0);
     for (const n of Object.values(r.redisErrorLines)) expect(n).toBeLessThanOrEqual(4);
   }, 240_000);
+
+  // Last: it takes the whole cluster down.
+  it('while the whole cluster is away a command fails instead of waiting (a webhook never hangs), and works again once it is back', async () => {
+    const factory = new RedisFactory(cluster.url);
+    try {
+      const producer = factory.create({ kind: 'producer' });
+      await producer.set('fbtest:{away}', '1');
+      for (const n of cluster.nodes) cluster.kill(n.port);
+      const outcome = await Promise.race([
+        producer.set('fbtest:{away}', '2').then(() => 'answered', () => 'failed'),
+        new Promise((r) => setTimeout(() => r('still waiting after 15 s'), 15_000)),
+      ]);
+      expect(outcome).toBe('failed');
+      for (const n of cluster.nodes) await cluster.restart(n.port);
+      await waitFor('the cluster to answer again', () => producer.set('fbtest:{away}', '3').then(() => true), 60_000, 500);
+      await producer.del('fbtest:{away}');
+    } finally {
+      await factory.closeAll();
+    }
+  }, 120_000);
 });

@@ -143,7 +143,6 @@ export class RedisFactory {
       maxRetriesPerRequest: opts.probe ? 0 : use === 'blocking' ? null : 2,
       connectTimeout: 5000,
       retryStrategy: opts.probe ? () => null : reconnectDelay,
-      ...(opts.probe ? { enableOfflineQueue: true } : {}),
     };
     switch (t.kind) {
       case 'single':
@@ -180,7 +179,12 @@ export class RedisFactory {
           // Managed clusters with TLS announce names the certificate is issued for: connect by them.
           ...(t.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
         };
-        return new Cluster(t.nodes, options);
+        const cluster = new Cluster(t.nodes, options);
+        // maxRetriesPerRequest bounds a command on one node only: while the whole cluster is away, a
+        // command would wait in the cluster's offline queue for as long as that lasts (a webhook would
+        // hang). Once connected, commands fail at once instead, as on a single node; workers still wait.
+        if (use === 'commands' && !opts.probe) cluster.once('ready', () => (cluster.options.enableOfflineQueue = false));
+        return cluster;
       }
     }
   }
