@@ -8,7 +8,7 @@ import { describeRedisTarget, parseRedisUrl, type RedisTarget } from './url.js';
 export type RedisClient = Redis | Cluster;
 
 export interface ClientOptions {
-  /** Named in bounded-rate error lines ("queues", "workers", …); clients of one kind share one line. */
+  /** Named in bounded-rate error lines ("producer", "worker", …); clients of one kind share one line. */
   kind: string;
   /**
    * `commands`: a command fails after a couple of reconnect attempts instead of waiting for Redis
@@ -39,10 +39,6 @@ export class RedisFactory {
     this.target = parseRedisUrl(url);
     this.where = describeRedisTarget(this.target);
     this.errors = opts.logger ? new RedisErrorLog(opts.logger, this.where, opts.errorLogIntervalMs) : null;
-  }
-
-  get isCluster(): boolean {
-    return this.target.kind === 'cluster';
   }
 
   create(opts: ClientOptions): RedisClient {
