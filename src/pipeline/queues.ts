@@ -10,8 +10,6 @@ export class Queues {
   /**
    * @param namespace this database's installation id: job ids are `<namespace>-<stage id>`, so a
    * re-created database never meets the ids Redis remembers from the previous one.
-   */
-  /**
    * @param onError a queue's 'error' events (its job scheduler's connection failing while Redis is away):
    * without a listener BullMQ prints each one to the console.
    */
