@@ -32,9 +32,11 @@ export interface LocalTopology {
 
 const HOST = '127.0.0.1';
 const live = new Set<ChildProcess>();
-// A test that dies before stop() must not leave servers behind.
+const dirs = new Set<string>();
+// A test (or script) that dies before stop() must not leave servers or folders behind.
 process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 export function redisServerAvailable(): boolean {
@@ -165,6 +167,7 @@ function topology(url: string, dir: string, nodes: RedisNode[]): LocalTopology {
     async stop() {
       await stopNodes(nodes);
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
     },
   };
 }
@@ -200,10 +203,12 @@ async function withPorts<T>(count: number, busPorts: boolean, fn: (ports: number
     const free = await Promise.all(ports.flatMap((p) => (busPorts ? [p, p + 10000] : [p])).map(portFree));
     if (!free.every(Boolean)) continue;
     const dir = mkdtempSync(join(tmpdir(), 'fb-redis-'));
+    dirs.add(dir);
     try {
       return await fn(ports, dir);
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
       last = e;
     }
   }
