@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { databaseName } from '../db/admin.js';
+import { RedisFactory } from '../redis/factory.js';
+import { deleteKeys } from '../redis/keys.js';
 import { describeRedisTarget, parseRedisUrl } from '../redis/url.js';
 import { createDb, type Db } from '../db/client.js';
 import { createServiceNowSim, type ServiceNowSim } from '../sim/servicenow/sim.js';
@@ -104,6 +106,10 @@ async function main() {
   } finally {
     await db?.destroy();
     await service.stop();
+    // This run's keys go with it (every master of a cluster).
+    const redis = new RedisFactory(redisUrl);
+    await deleteKeys(redis.create({ kind: 'bench' }), `${prefix}:*`);
+    await redis.closeAll();
     await sim.close();
   }
 }

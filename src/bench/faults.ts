@@ -203,8 +203,10 @@ async function main() {
   }
   say(`closures lost: ${counts.closuresLost}; duplicate closures: ${counts.duplicateClosures}; duplicate surveys: ${counts.duplicateSurveys}; duplicate notes: ${counts.duplicateNotes}; duplicate tasks: ${counts.duplicateTasks}`);
   for (const w of workers) w.kill('SIGKILL');
-  await redisFactory.closeAll();
   await service.stop();
+  // This run's keys go with it (every master of a cluster).
+  await deleteKeys(redis, `${prefix}:*`);
+  await redisFactory.closeAll();
   await sim.close();
   await ses.close();
   const bad = Object.values(counts).some((n) => n !== 0) || context.stillPending > 0;
