@@ -49,6 +49,19 @@ describe('config', () => {
     expect(byKey.REDIS_URL).toMatch(/redis:\/\//);
   });
 
+  it('takes REDIS_URL as a single node, a Sentinel set or a Cluster, and names it when it is wrong', () => {
+    for (const u of ['rediss://u:p@h:6380/1', 'redis+sentinel://s1:26379,s2:26379/mymaster?sentinelPassword=x', 'redis+cluster://h1:7000,h2:7001']) {
+      expect(loadConfig({ ...good, REDIS_URL: u }).REDIS_URL).toBe(u);
+    }
+    expect(problems({ ...good, REDIS_URL: 'redis+sentinel://s1:26379' })).toEqual([{ key: 'REDIS_URL', reason: expect.stringMatching(/master group name/) }]);
+    expect(problems({ ...good, REDIS_URL: 'redis+cluster://h1/3' })).toEqual([{ key: 'REDIS_URL', reason: expect.stringMatching(/only database 0/) }]);
+  });
+
+  it('reads the old Cluster advice QUEUE_PREFIX={fb} as fb (each queue has its own hash tag)', () => {
+    expect(loadConfig({ ...good, QUEUE_PREFIX: '{fb}' }).QUEUE_PREFIX).toBe('fb');
+    expect(problems({ ...good, QUEUE_PREFIX: 'a{b}' })).toEqual([{ key: 'QUEUE_PREFIX', reason: expect.stringMatching(/no braces needed/) }]);
+  });
+
   it('accepts a base64 secret key and a role subset', () => {
     const c = loadConfig({ ...good, SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), ROLES: 'worker, worker' });
     expect(c.SECRET_KEY.equals(Buffer.alloc(32, 7))).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hostPatternProblem } from './connectors/http/host-policy.js';
+import { parseRedisUrl, RedisUrlError } from './redis/url.js';
 
 /**
  * The only module that reads the environment. Everything else receives a typed, frozen Config.
@@ -17,6 +18,20 @@ const url = (protocols: string[]) =>
       return false;
     }
   }, `must be a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`);
+
+/** REDIS_URL: a single node, a Sentinel set or a Cluster (src/redis/url.ts); checked here, parsed again by the factory. */
+const redisUrl = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .superRefine((v, ctx) => {
+    try {
+      parseRedisUrl(v);
+    } catch (e) {
+      if (!(e instanceof RedisUrlError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+    }
+  });
 
 const int = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
@@ -59,8 +74,18 @@ const dbShape = {
 
 const fullShape = {
   ...dbShape,
-  REDIS_URL: url(['redis:', 'rediss:']),
-  QUEUE_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_{}-]{1,40}$/, 'must be 1-40 characters of A-Z a-z 0-9 _ - { } (use {name} for Redis Cluster hash tags)').default('fb'),
+  REDIS_URL: redisUrl,
+  /**
+   * Every Redis key starts with it; each queue adds its own hash tag (src/redis/keys.ts). Braces, which
+   * earlier versions asked for on Redis Cluster (`{fb}`), are dropped: a tag around the whole prefix
+   * would put every queue in one slot.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/^\{([^{}]*)\}$/, '$1'))
+    .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 characters of A-Z a-z 0-9 _ - (each queue gets its own Redis Cluster hash tag; no braces needed)'))
+    .default('fb'),
   PUBLIC_URL: url(['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().trim().min(1).default('0.0.0.0'),

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { RedisFactory, type RedisClient } from './redis/factory.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createDb, type Db } from './db/client.js';
@@ -62,18 +62,22 @@ export interface RunningService {
  * the reverse order of intake: stop accepting, let workers finish (bounded by the deadline), close.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const roles = new Set(config.ROLES);
   await ensureDatabase(config.DATABASE_URL);
   const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
-  // Producers fail fast when Redis is away (the reconciler catches up); workers wait for it.
-  const producerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const workerRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  for (const r of [producerRedis, workerRedis]) r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  // Every Redis client comes from REDIS_URL through one factory (single node, Sentinel or Cluster), and
+  // its errors go to one bounded-rate log. Producers fail fast when Redis is away (the reconciler catches
+  // up); workers wait for it.
+  const redis = new RedisFactory(config.REDIS_URL, { logger });
+  await redis.checkServerMode();
+  const producerRedis = redis.create({ kind: 'producer' });
+  const workerRedis = roles.has('worker') ? redis.create({ kind: 'worker', use: 'blocking' }) : null;
 
   const { id: installationId } = await db.selectFrom('installation').select('id').executeTakeFirstOrThrow();
-  const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId);
+  const queues = new Queues(producerRedis, config.QUEUE_PREFIX, installationId, (err) => redis.report('producer', err));
   const connectors = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
   const gate = new RedisRateGate(producerRedis, config.QUEUE_PREFIX);
   const transport = createTransport(config);
@@ -111,19 +115,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     hostPolicy,
   };
 
-  const roles = new Set(config.ROLES);
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.has('api')) {
-    app = buildHttp(config, logger, ctx, producerRedis, { activity });
+    app = buildHttp(config, logger, ctx, producerRedis, { activity, redisWhere: redis.where });
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
   // Metrics on a listener of their own (METRICS_PORT): never on the public port, and in every role.
   const metricsListener = config.METRICS_PORT === undefined ? null : await startMetricsListener(metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST ?? config.HOST, token: config.METRICS_TOKEN, logger });
   let workers: WorkerPool | null = null;
-  if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
-      metrics.jobDuration.observe({ queue, outcome }, seconds),
+  if (workerRedis) {
+    workers = new WorkerPool(
+      workerRedis,
+      config.QUEUE_PREFIX,
+      logger,
+      config.WORKER_CONCURRENCY,
+      mailLimits(config.MAIL_MAX_PER_SECOND),
+      config.JOB_LOCK_MS,
+      (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
+      (err) => redis.report('worker', err),
     );
     workers.start(stageProcessors(ctx));
   }
@@ -155,17 +165,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await bounded('activity', 2000, () => activity.stop());
       await bounded('queues', 3000, () => queues.close());
       await bounded('mail', 2000, () => transport.close());
-      await bounded('redis', 2000, () => Promise.allSettled([producerRedis.quit(), workerRedis.quit()]));
+      await bounded('redis', 3000, () => redis.closeAll(2000));
       await bounded('postgres', 3000, () => db.destroy());
       logger.info({ ms: Date.now() - started }, 'service stopped');
     })());
   return { ctx, app, url, metricsUrl: metricsListener?.url ?? null, scheduler, stop };
 }
 
-export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder } = {}): FastifyInstance {
+export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: RedisClient, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder; redisWhere?: string } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
   const audit = new AuditLog(ctx.db);
-  registerOpsRoutes(app, { db: ctx.db, redis });
+  registerOpsRoutes(app, { db: ctx.db, queues: ctx.queues, redisWhere: overrides.redisWhere ?? 'REDIS_URL' });
   registerOpsUi(app, { queues: ctx.queues, adminToken: config.ADMIN_TOKEN });
   if (config.METRICS_PORT === undefined && ctx.metrics) registerMetricsRoute(app, ctx.metrics, config.METRICS_TOKEN);
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES, activity: overrides.activity });

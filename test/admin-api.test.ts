@@ -117,7 +117,7 @@ describe('webhook rejections', () => {
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
     // The process is still healthy.
     expect((await h.api('GET', '/healthz', undefined, { token: null })).status).toBe(200);
-    expect((await h.api('GET', '/readyz', undefined, { token: null })).body).toEqual({ ok: true, checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } });
+    expect((await h.api('GET', '/readyz', undefined, { token: null })).body).toEqual({ ok: true, checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' }, down: [] });
   });
 
   it('refuses push on a disabled connector', async () => {

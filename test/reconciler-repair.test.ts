@@ -34,14 +34,14 @@ describe('reconciler repairs jobs that block owed work', () => {
     const q = ctx.queues;
     const send = q.get('send');
     // 1: an orphaned hash (no data, in no list) under the job's deterministic id.
-    await h.te.redis.hset(`${q.prefix}:send:${q.jobId('send', { surveyId: surveyIds[0]! })}`, 'atm', '1', 'failedReason', 'orphaned');
+    await h.te.redis.hset(`${q.prefixFor('send')}:send:${q.jobId('send', { surveyId: surveyIds[0]! })}`, 'atm', '1', 'failedReason', 'orphaned');
     // 2: a job that completed without sending (it found a claim whose holder then died).
     await q.enqueue('send', { surveyId: surveyIds[1]! });
     const job = (await send.getJob(q.jobId('send', { surveyId: surveyIds[1]! })))!;
     await job.moveToCompleted('claimed by another worker', 'test-token', false).catch(async () => {
       // moveToCompleted needs the job locked by a worker: take it as a worker would.
       const { Worker } = await import('bullmq');
-      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefix });
+      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefixFor('send') });
       const taken = await w.getNextJob('tok');
       await taken!.moveToCompleted('claimed by another worker', 'tok', false);
       await w.close();
@@ -52,7 +52,7 @@ describe('reconciler repairs jobs that block owed work', () => {
     await q.enqueue('send', { surveyId: surveyIds[4]! });
     {
       const { Worker } = await import('bullmq');
-      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefix });
+      const w = new Worker('send', null, { connection: h.te.redis, prefix: q.prefixFor('send') });
       const taken = await w.getNextJob('tok5');
       expect(taken?.id).toBe(failedId);
       taken!.discard(); // no retries left: failed for good
@@ -65,8 +65,8 @@ describe('reconciler repairs jobs that block owed work', () => {
     // 4: an id left in the wait list by a wipe that deleted its hash: a worker took it, found no data,
     // and it failed. Retrying it cannot help (there is nothing to run), so it is replaced too.
     const orphanId = q.jobId('send', { surveyId: surveyIds[3]! });
-    await h.te.redis.hset(`${q.prefix}:send:${orphanId}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'surveyId: expected string, received undefined');
-    await h.te.redis.zadd(`${q.prefix}:send:failed`, Date.now(), orphanId);
+    await h.te.redis.hset(`${q.prefixFor('send')}:send:${orphanId}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'surveyId: expected string, received undefined');
+    await h.te.redis.zadd(`${q.prefixFor('send')}:send:failed`, Date.now(), orphanId);
     expect(await send.getJobState(orphanId)).toBe('failed');
 
     const counts = await reconcile(ctx);
@@ -87,8 +87,8 @@ describe('reconciler repairs jobs that block owed work', () => {
     const q = ctx.queues;
     const fetchQueue = q.get('fetch');
     const id = q.jobId('fetch', { eventId });
-    await h.te.redis.hset(`${q.prefix}:fetch:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'eventId: expected string, received undefined');
-    await h.te.redis.zadd(`${q.prefix}:fetch:failed`, Date.now(), id);
+    await h.te.redis.hset(`${q.prefixFor('fetch')}:fetch:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'eventId: expected string, received undefined');
+    await h.te.redis.zadd(`${q.prefixFor('fetch')}:fetch:failed`, Date.now(), id);
 
     expect((await reconcile(ctx)).repaired).toBe(1);
     const j = await fetchQueue.getJob(id);
@@ -120,15 +120,15 @@ describe('reconciler repairs jobs that block owed work', () => {
     await sql`UPDATE follow_ups SET status = 'open', external_id = 'task-1' WHERE id = ${followUpId}`.execute(h.te.db);
     // Jobs a wipe left failed without data, and an answered survey's reminder job that completed.
     const plantFailed = async (name: 'remind' | 'sla', id: string) => {
-      await h.te.redis.hset(`${q.prefix}:${name}:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'no data');
-      await h.te.redis.zadd(`${q.prefix}:${name}:failed`, Date.now(), id);
+      await h.te.redis.hset(`${q.prefixFor(name)}:${name}:${id}`, 'atm', '1', 'ats', '1', 'processedOn', String(Date.now()), 'finishedOn', String(Date.now()), 'failedReason', 'no data');
+      await h.te.redis.zadd(`${q.prefixFor(name)}:${name}:failed`, Date.now(), id);
     };
     await plantFailed('remind', q.jobId('remind', { surveyId: owed }));
     await plantFailed('sla', q.jobId('sla', { followUpId, check: 0 }));
     await plantFailed('remind', q.jobId('remind', { surveyId: answered }));
-    await h.te.redis.zrem(`${q.prefix}:remind:failed`, q.jobId('remind', { surveyId: answered }));
-    await h.te.redis.zadd(`${q.prefix}:remind:completed`, Date.now(), q.jobId('remind', { surveyId: answered }));
-    await h.te.redis.hset(`${q.prefix}:remind:${q.jobId('remind', { surveyId: answered })}`, 'data', JSON.stringify({ surveyId: answered }), 'returnvalue', '"already answered"');
+    await h.te.redis.zrem(`${q.prefixFor('remind')}:remind:failed`, q.jobId('remind', { surveyId: answered }));
+    await h.te.redis.zadd(`${q.prefixFor('remind')}:remind:completed`, Date.now(), q.jobId('remind', { surveyId: answered }));
+    await h.te.redis.hset(`${q.prefixFor('remind')}:remind:${q.jobId('remind', { surveyId: answered })}`, 'data', JSON.stringify({ surveyId: answered }), 'returnvalue', '"already answered"');
 
     expect((await reconcile(ctx)).repaired).toBe(2);
     expect((await q.get('remind').getJob(q.jobId('remind', { surveyId: owed })))?.data).toEqual({ surveyId: owed });

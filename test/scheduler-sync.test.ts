@@ -38,8 +38,8 @@ describe('scheduler sync', () => {
   it('gives a schedule its next poll back when a partial Redis wipe took the job but left the schedule', async () => {
     const [next] = await pollJobs();
     // What a SCAN+DEL wipe racing the workers can leave: the scheduler's entry and settings, no next job.
-    await te.redis.zrem(`${te.prefix}:poll:delayed`, next!.id!);
-    await te.redis.del(`${te.prefix}:poll:${next!.id!}`);
+    await te.redis.zrem(`${queues.prefixFor('poll')}:poll:delayed`, next!.id!);
+    await te.redis.del(`${queues.prefixFor('poll')}:poll:${next!.id!}`);
     expect(await pollJobs()).toHaveLength(0);
     expect((await queues.get('poll').getJobSchedulers()).map((s) => s.key)).toEqual(['poll-every-snow']);
 

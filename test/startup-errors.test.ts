@@ -12,6 +12,7 @@ import { spawnMain } from './support/process.js';
 const BASE_ENV = {
   PUBLIC_URL: 'http://127.0.0.1:3000',
   ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+  METRICS_TOKEN: 'test-metrics-token-0123456789',
   SECRET_KEY: '0000000000000000000000000000000000000000000000000000000000000000',
   PORT: '0',
   HOST: '127.0.0.1',

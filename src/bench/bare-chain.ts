@@ -1,13 +1,16 @@
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { RedisFactory } from '../redis/factory.js';
+import { queuePrefix } from '../redis/keys.js';
 
 /**
  * The ceiling: the same number of stages as the pipeline, each a BullMQ queue with a no-op processor
  * that enqueues the next stage, on the same Redis with the same concurrency. Returns chains per second.
  */
 export async function bareChainThroughput(redisUrl: string, prefix: string, stages: number, n: number, concurrency: number): Promise<number> {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = Array.from({ length: stages }, (_, i) => new Queue(`bare${i}`, { connection, prefix }));
+  const redis = new RedisFactory(redisUrl);
+  const connection = redis.create({ kind: 'bench', use: 'blocking' });
+  // Each stage in its own hash tag, as the service's queues are (one slot per queue on a Cluster).
+  const queues = Array.from({ length: stages }, (_, i) => new Queue(`bare${i}`, { connection, prefix: queuePrefix(prefix, `bare${i}`) }));
   let done = 0;
   let resolve!: () => void;
   const finished = new Promise<void>((r) => (resolve = r));
@@ -19,7 +22,7 @@ export async function bareChainThroughput(redisUrl: string, prefix: string, stag
           if (i + 1 < stages) await queues[i + 1]!.add('s', { id: job.data.id }, { jobId: `s${i + 1}-${job.data.id}`, removeOnComplete: true });
           else if (++done === n) resolve();
         },
-        { connection, prefix, concurrency },
+        { connection, prefix: queuePrefix(prefix, q.name), concurrency },
       ),
   );
   const started = Date.now();
@@ -30,6 +33,6 @@ export async function bareChainThroughput(redisUrl: string, prefix: string, stag
   const perSecond = n / ((Date.now() - started) / 1000);
   await Promise.all(workers.map((w) => w.close()));
   await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
-  await connection.quit();
+  await redis.closeAll();
   return perSecond;
 }

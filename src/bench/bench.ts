@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { dropDatabase } from '../db/admin.js';
+import { databaseName } from '../db/admin.js';
+import { RedisFactory } from '../redis/factory.js';
+import { deleteKeys } from '../redis/keys.js';
+import { describeRedisTarget, parseRedisUrl } from '../redis/url.js';
 import { createDb, type Db } from '../db/client.js';
 import { createServiceNowSim, type ServiceNowSim } from '../sim/servicenow/sim.js';
 import { bareChainThroughput } from './bare-chain.js';
+import { freshRunDatabase } from './run-database.js';
 import { cpuBetween, postgresCpuSeconds } from './cpu.js';
 import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
@@ -21,6 +25,8 @@ import { peakRssMb, percentile } from './stats.js';
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
  * through NODE_OPTIONS; 0 for no cap).
+ * REDIS_URL may name a single node, a Sentinel set or a Cluster; the run's database is DATABASE_URL's
+ * name + `_bench` (see run-database.ts).
  */
 const STAGES = 5; // fetch/poll → decide → send → write-back → follow-up
 const CUSTOMERS = 200; // answering at once
@@ -37,11 +43,10 @@ async function main() {
   const layout = values.layout as Layout;
   if (layout !== 'split' && layout !== 'single') throw new Error(`--layout must be split or single (got ${values.layout})`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
-  dbUrl.pathname = '/feedback_bench';
-  await dropDatabase(dbUrl.toString());
+  const dbUrl = new URL(await freshRunDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback', 'bench', 'npm run bench'));
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`bench: database ${databaseName(dbUrl.toString())}, Redis ${describeRedisTarget(parseRedisUrl(redisUrl))}`);
 
   out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
   const bare = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
@@ -101,6 +106,10 @@ async function main() {
   } finally {
     await db?.destroy();
     await service.stop();
+    // This run's keys go with it (every master of a cluster).
+    const redis = new RedisFactory(redisUrl);
+    await deleteKeys(redis.create({ kind: 'bench' }), `${prefix}:*`);
+    await redis.closeAll();
     await sim.close();
   }
 }

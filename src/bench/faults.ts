@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { dropDatabase, withAdminClient } from '../db/admin.js';
-import { deleteKeys } from '../lib/redis-keys.js';
+import { databaseName, withAdminClient } from '../db/admin.js';
+import { RedisFactory } from '../redis/factory.js';
+import { deleteKeys } from '../redis/keys.js';
+import { freshRunDatabase } from './run-database.js';
 import { sql } from 'kysely';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -20,6 +21,8 @@ import { startSesEmulator } from '../demo/ses-emulator.js';
  * this run's Redis keys are wiped (FLUSHALL scoped to our prefix, so other data on the server survives),
  * Postgres connections are terminated, and ServiceNow storms with 429/5xx. Then it counts what was
  * lost or doubled. Exit code 1 if any count is not 0.
+ * REDIS_URL may name a single node, a Sentinel set or a Cluster (each queue has its own hash tag, and the
+ * wipe scans every master). The run's database is DATABASE_URL's name + `_faults` (see run-database.ts).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,9 +33,10 @@ async function main() {
   const chaosSeconds = Number(values['chaos-seconds']);
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
-  dbUrl.pathname = '/feedback_faults';
-  await dropDatabase(dbUrl.toString());
+  const dbUrl = new URL(await freshRunDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback', 'faults', 'npm run test:faults'));
+  const dbName = databaseName(dbUrl.toString());
+  const redisFactory = new RedisFactory(redisUrl);
+  say(`fault suite: database ${dbName}, Redis ${redisFactory.where}`);
   const prefix = `fbfault${randomBytes(3).toString('hex')}`;
 
   const sim = createServiceNowSim({ seed: 7 });
@@ -77,7 +81,7 @@ async function main() {
   };
   for (let i = 0; i < W; i++) spawnWorker();
 
-  const redis = new Redis(redisUrl);
+  const redis = redisFactory.create({ kind: 'faults' });
   const chaos = { kills: 0, flushes: 0, pgDrops: 0, storms: 0 };
   let chaosOn = true;
   const chaosLoop = (async () => {
@@ -94,7 +98,7 @@ async function main() {
         await deleteKeys(redis, `${prefix}:*`);
         chaos.flushes++;
       } else if (what === 2) {
-        await adminQuery(dbUrl, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'feedback_faults' AND pid <> pg_backend_pid()`);
+        await adminQuery(dbUrl, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName.replace(/'/g, "''")}' AND pid <> pg_backend_pid()`);
         chaos.pgDrops++;
       } else {
         sim.setFaults({ rate429: 0.5, rate500: 0.3, retryAfterSeconds: 1, latencyMs: [5, 50] });
@@ -199,8 +203,10 @@ async function main() {
   }
   say(`closures lost: ${counts.closuresLost}; duplicate closures: ${counts.duplicateClosures}; duplicate surveys: ${counts.duplicateSurveys}; duplicate notes: ${counts.duplicateNotes}; duplicate tasks: ${counts.duplicateTasks}`);
   for (const w of workers) w.kill('SIGKILL');
-  await redis.quit();
   await service.stop();
+  // This run's keys go with it (every master of a cluster).
+  await deleteKeys(redis, `${prefix}:*`);
+  await redisFactory.closeAll();
   await sim.close();
   await ses.close();
   const bad = Object.values(counts).some((n) => n !== 0) || context.stillPending > 0;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/factory.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -13,7 +13,7 @@ import { consoleAssets } from './render.js';
 
 export interface ConsoleDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
   publicUrl: string;

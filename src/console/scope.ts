@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/factory.js';
 import type { Logger } from '../logger.js';
 import { csrfMatches, type ConsoleSession, type SessionStore } from './session.js';
 import { consoleAssets, renderConsole } from './render.js';
@@ -36,7 +36,7 @@ export const SESSION_COOKIE = 'fb_console';
 
 export interface ScopeDeps {
   sessions: SessionStore;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   publicUrl: string;
   loginPerMinute: number;

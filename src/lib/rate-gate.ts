@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/factory.js';
 
 /**
  * A "not before" instant per destination, shared by every process: when an ITSM answers 429 with
@@ -32,7 +32,7 @@ export class RedisRateGate implements RateGate {
   // long of calls, which get their own 429 and close the gate here too.
   private readonly shared = new Map<string, { value: number; readAt: number }>();
   private readonly reading = new Map<string, Promise<number>>();
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly sharedReadMs = SHARED_READ_MS) {}
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly sharedReadMs = SHARED_READ_MS) {}
 
   async openAt(key: string): Promise<number> {
     return Math.max(await this.sharedOpenAt(key), this.local.get(key) ?? 0);

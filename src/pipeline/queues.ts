@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/factory.js';
+import { queuePrefix } from '../redis/keys.js';
 import { catalog, QUEUE_NAMES, type Payload, type QueueName } from './catalog.js';
 
 /** Producer side of the pipeline: validated, ids-only payloads with deterministic job ids. */
@@ -9,9 +10,17 @@ export class Queues {
   /**
    * @param namespace this database's installation id: job ids are `<namespace>-<stage id>`, so a
    * re-created database never meets the ids Redis remembers from the previous one.
+   * @param onError a queue's 'error' events (its job scheduler's connection failing while Redis is away):
+   * without a listener BullMQ prints each one to the console.
    */
-  constructor(private readonly connection: Redis, readonly prefix: string, readonly namespace: string) {
-    this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix })]));
+  constructor(private readonly connection: RedisClient, readonly prefix: string, readonly namespace: string, onError: (err: Error) => void = () => {}) {
+    // Each queue in a hash tag of its own (src/redis/keys.ts): one slot per queue on Redis Cluster.
+    this.queues = new Map(QUEUE_NAMES.map((n) => [n, new Queue(n, { connection, prefix: queuePrefix(prefix, n) }).on('error', onError)]));
+  }
+
+  /** The BullMQ prefix of queue `name` (for a Worker or QueueEvents on it). */
+  prefixFor(name: QueueName): string {
+    return queuePrefix(this.prefix, name);
   }
 
   get(name: QueueName): Queue {
@@ -59,7 +68,8 @@ export class Queues {
     for (const p of payloads) {
       const id = this.jobId(name, p);
       const state = await queue.getJobState(id);
-      const key = `${this.prefix}:${name}:${id}`;
+      // The job's hash: one key, in the queue's slot.
+      const key = queue.toKey(id);
       const failedWithoutData = state === 'failed' && !(await this.connection.hexists(key, 'data'));
       if (state !== 'unknown' && state !== 'completed' && !failedWithoutData) continue;
       if (state === 'unknown' && !(await this.connection.exists(key))) continue;

@@ -1,5 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/factory.js';
+import { queuePrefix } from '../redis/keys.js';
 import type { Logger } from '../logger.js';
 import { RetryLaterError } from '../lib/retry.js';
 import { ItsmError } from '../connectors/http/itsm-http.js';
@@ -16,7 +17,7 @@ export class WorkerPool {
   private readonly workers: Worker[] = [];
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly prefix: string,
     private readonly logger: Logger,
     private readonly concurrency: number,
@@ -25,6 +26,11 @@ export class WorkerPool {
     private readonly lockMs = 30_000,
     /** Observes each finished job (metrics); never throws. */
     private readonly onJobDone?: (queue: string, outcome: 'completed' | 'failed' | 'delayed', seconds: number) => void,
+    /**
+     * Worker 'error' events: BullMQ emits one per queue for every failed Redis call of its connections
+     * (thousands a second when Redis is away or a cluster answers MOVED); the caller rate-limits them.
+     */
+    private readonly onError: (err: Error, queue: string) => void = (err, queue) => this.logger.error({ queue, err }, 'worker error'),
   ) {}
 
   start(processors: Processors): void {
@@ -46,7 +52,7 @@ export class WorkerPool {
         },
         {
           connection: this.connection,
-          prefix: this.prefix,
+          prefix: queuePrefix(this.prefix, name),
           concurrency: name === 'poll' ? Math.min(4, this.concurrency) : this.concurrency,
           maxStalledCount: 5,
           lockDuration: this.lockMs,
@@ -63,7 +69,7 @@ export class WorkerPool {
         if (err instanceof DelayedError || err?.name === 'DelayedError') return;
         this.logger.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err }, 'job failed');
       });
-      worker.on('error', (err) => this.logger.error({ queue: name, err }, 'worker error'));
+      worker.on('error', (err) => this.onError(err, name));
       this.workers.push(worker);
     }
   }

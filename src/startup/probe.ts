@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { RedisFactory } from '../redis/factory.js';
 
 /**
  * One short look at a dependency before anything is built on it. `answered` tells "nothing is there"
@@ -17,6 +17,9 @@ function describe(e: unknown, timeoutMs: number): { answered: boolean; reason: s
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(message)) return { answered: false, reason: 'host not found' };
   if (err.code === 'ETIMEDOUT' || /timeout|timed out|ETIMEDOUT/i.test(message)) return { answered: false, reason: `no answer within ${Math.round(timeoutMs / 1000)} s` };
   if (err.code && NOTHING_THERE.has(err.code)) return { answered: false, reason: err.code };
+  // ioredis' Sentinel and Cluster clients say so in words when no node of the set answered.
+  if (/All sentinels are unreachable/.test(message)) return { answered: false, reason: 'no sentinel answered' };
+  if (/None of startup nodes is available/.test(message)) return { answered: false, reason: 'no cluster node answered' };
   return { answered: true, reason: message.split('\n')[0]! };
 }
 
@@ -36,22 +39,18 @@ export async function probePostgres(url: string, timeoutMs = 5000): Promise<Prob
   }
 }
 
-/** Opens one connection and sends PING, with no retries. `connect` builds the client (a factory can take over). */
-export async function probeRedis(url: string, timeoutMs = 5000, connect: (url: string, timeoutMs: number) => Redis = singleTry): Promise<ProbeResult> {
-  const client = connect(url, timeoutMs);
-  let last: unknown;
-  client.on('error', (e) => (last = e));
+/**
+ * One attempt to reach Redis as REDIS_URL names it — single node, Sentinel or Cluster, through the same
+ * factory the service builds its clients with — with no retries and no connection left open.
+ */
+export async function probeRedis(url: string, timeoutMs = 5000): Promise<ProbeResult> {
   try {
-    await client.connect();
-    await client.ping();
+    await new RedisFactory(url).probe(timeoutMs);
     return { ok: true };
   } catch (e) {
-    // ioredis rejects with "Connection is closed." and reports the cause on the error event.
-    return { ok: false, ...describe(last ?? e, timeoutMs) };
-  } finally {
-    client.disconnect();
+    // The factory's message names the address; the cause says why (refused, not found, a login refused).
+    const cause = (e as { cause?: unknown }).cause;
+    const described = describe(e, timeoutMs);
+    return { ok: false, ...(described.answered && cause ? describe(cause, timeoutMs) : described) };
   }
 }
-
-const singleTry = (url: string, timeoutMs: number) =>
-  new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printableUrl, unreachableLine } from './reachable.js';
+import { printableUrl, requireReachable, unreachableLine } from './reachable.js';
 
 describe('printableUrl', () => {
   it('keeps scheme, user, host, port and database, and drops the password and the query', () => {
@@ -18,5 +18,19 @@ describe('unreachableLine', () => {
     expect(unreachableLine(dep, { ok: false, answered: true, reason: 'WRONGPASS invalid username-password pair' })).toBe(
       'Redis at REDIS_URL=redis://127.0.0.1:6390 refused us: WRONGPASS invalid username-password pair. Fix the user, password or TLS settings in REDIS_URL.',
     );
+  });
+});
+
+describe('requireReachable with Sentinel and Cluster URLs', () => {
+  it('names the set without credentials and says nothing answered (ports where nothing listens)', async () => {
+    const err = await requireReachable(
+      [
+        { variable: 'REDIS_URL', url: 'redis+sentinel://:pw@127.0.0.1:1,127.0.0.1:2/mymaster' },
+      ],
+      2000,
+    ).catch((e: Error) => e);
+    expect((err as Error).message).toBe('cannot reach Redis at REDIS_URL=redis+sentinel://127.0.0.1:1,127.0.0.1:2/mymaster (no sentinel answered). Start Redis there, or set REDIS_URL to a server that is running.');
+    const cluster = await requireReachable([{ variable: 'REDIS_URL', url: 'redis+cluster://127.0.0.1:1' }], 2000).catch((e: Error) => e);
+    expect((cluster as Error).message).toMatch(/^cannot reach Redis at REDIS_URL=redis\+cluster:\/\/127\.0\.0\.1:1 \(no cluster node answered\)/);
   });
 });

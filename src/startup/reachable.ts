@@ -1,5 +1,6 @@
 import { probePostgres, probeRedis, type ProbeResult } from './probe.js';
 import { StartupError } from './startup-error.js';
+import { describeRedisTarget, parseRedisUrl } from '../redis/url.js';
 
 /** A dependency the process cannot start without, named by the variable that points at it. */
 export interface Dependency {
@@ -25,12 +26,21 @@ export function printableUrl(url: string): string {
   }
 }
 
+/** REDIS_URL in any of its forms (node, Sentinel, Cluster), without credentials. */
+function printableRedisUrl(url: string): string {
+  try {
+    return describeRedisTarget(parseRedisUrl(url));
+  } catch {
+    return printableUrl(url);
+  }
+}
+
 const NAMES = { DATABASE_URL: 'Postgres', REDIS_URL: 'Redis' } as const;
 
 /** One line that names the variable, the address and what to do. */
 export function unreachableLine(dep: Dependency, result: Extract<ProbeResult, { ok: false }>): string {
   const name = NAMES[dep.variable];
-  const at = `${dep.variable}=${printableUrl(dep.url)}`;
+  const at = `${dep.variable}=${dep.variable === 'REDIS_URL' ? printableRedisUrl(dep.url) : printableUrl(dep.url)}`;
   return result.answered
     ? `${name} at ${at} refused us: ${result.reason}. Fix the user, password or TLS settings in ${dep.variable}.`
     : `cannot reach ${name} at ${at} (${result.reason}). Start ${name} there, or set ${dep.variable} to a server that is running.`;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { dropDatabase } from '../../src/db/admin.js';
-import { deleteKeys } from '../../src/lib/redis-keys.js';
+import { RedisFactory, type RedisClient } from '../../src/redis/factory.js';
+import { deleteKeys } from '../../src/redis/keys.js';
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/client.js';
@@ -20,7 +20,8 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export interface TestEnv {
   config: Config;
   db: Db;
-  redis: Redis;
+  /** A client of this file's Redis (the factory's, so TEST_REDIS_URL may name a Sentinel set or a Cluster). */
+  redis: RedisClient;
   prefix: string;
   env: Record<string, string>;
   cleanup(): Promise<void>;
@@ -56,7 +57,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   const config = loadConfig(env);
   const { db } = createDb(databaseUrl, 5);
   await migrateToLatest(db);
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const redis = new RedisFactory(env.REDIS_URL!).create({ kind: 'test', use: 'blocking' });
   return {
     config,
     db,
@@ -65,8 +66,11 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     env,
     async cleanup() {
       await db.destroy();
-      await deleteKeys(redis, `${prefix}:*`);
-      await redis.quit();
+      // Bounded: a test that leaves its Redis down (failover tests) must still drop its database.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([deleteKeys(redis, `${prefix}:*`).catch(() => 0), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
+      redis.disconnect();
       await dropDatabase(databaseUrl);
     },
   };

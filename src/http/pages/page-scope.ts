@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/factory.js';
 import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderErrorPage } from '../../render/pages.js';
 import { surveySettingsSchema } from '../../connectors/common-definition.js';
@@ -38,7 +38,7 @@ export function sendPage(reply: FastifyReply, status: number, html: string) {
  * `perMinute` each: mail scanners fetch every link, often from the same gateway address as the people
  * behind it, and a sweep of reads must not use up the budget a person needs to send an answer.
  */
-export async function registerPageScope(scope: FastifyInstance, opts: { redis: Redis; prefix: string; perMinute: number; defaultLocale: string }) {
+export async function registerPageScope(scope: FastifyInstance, opts: { redis: RedisClient; prefix: string; perMinute: number; defaultLocale: string }) {
   // Every page route states its own limit (routeOptions.bodyLimit), so a 413 can name the real one.
   scope.addHook('onRoute', (route) => {
     route.bodyLimit ??= PAGE_BODY_LIMIT_BYTES;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/factory.js';
 import type { Db } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
 import { hashToken, looksLikeToken, type FormSigner } from '../../lib/tokens.js';
@@ -16,7 +16,7 @@ import { tokenOverLimit } from './token-limit.js';
 
 export interface SurveyPageDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   connectors: ConnectorStore;
   signer: FormSigner;
