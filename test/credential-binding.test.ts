@@ -66,7 +66,7 @@ describe('stored credentials stay with the address they were given for', () => {
     }
     // A port where nothing listens: the error code, not the whole message.
     await h.api('PATCH', '/admin/connectors/snow', { baseUrl: 'http://127.0.0.1:9', auth: { password: 'p' } });
-    expect((await h.api('POST', '/admin/connectors/snow/test')).body).toMatchObject({ ok: false, status: null, reason: 'unreachable', message: 'no connection could be made (ECONNREFUSED)' });
+    expect((await h.api('POST', '/admin/connectors/snow/test')).body).toMatchObject({ ok: false, status: null, reason: 'unreachable', message: 'Authentication: no connection could be made (ECONNREFUSED)' });
     await h.api('PATCH', '/admin/connectors/snow', { baseUrl: h.sim.url, auth: { password: 'integration-pass' } });
     expect((await h.api('POST', '/admin/connectors/snow/test')).body).toMatchObject({ ok: true });
   });
@@ -107,7 +107,7 @@ describe('ITSM_ALLOWED_HOSTS', () => {
     await save({ id: 'jira-oauth', name: 'J', kind: 'jira', baseUrl: 'https://acme.atlassian.net', auth: { type: 'oauth', cloudId: 'cloud-1', clientId: 'c', clientSecret: 's', refreshToken: 'r' }, jira: { projects: ['SUP'], oauthApiUrl: local(jira.url), oauthTokenUrl: `${foreign.url}/oauth/token` } });
     for (const id of ['old-basic', 'old-oauth', 'jira-oauth']) {
       const check = (await h.api('POST', `/admin/connectors/${id}/test`)).body;
-      expect({ id, check }).toMatchObject({ id, check: { ok: false, reason: 'host_not_allowed', message: `refused before sending: host 127.0.0.1:${foreign.port} is not in ITSM_ALLOWED_HOSTS (localhost, *.service-now.com)` } });
+      expect({ id, check }).toMatchObject({ id, check: { ok: false, reason: 'host_not_allowed', message: `Authentication: refused before sending: host 127.0.0.1:${foreign.port} is not in ITSM_ALLOWED_HOSTS (localhost, *.service-now.com)` } });
     }
     expect(foreign.requests).toEqual([]);
     expect(jira.stats().log).toEqual([]);
