@@ -1,5 +1,9 @@
 import axios from 'axios';
+import { RetryLaterError } from '../../lib/retry.js';
 import { ItsmError, type AuthProvider } from '../http/itsm-http.js';
+
+/** Runs a token request when the instance's rate gate allows it (the token endpoint is on the same instance). */
+export type GatedSend = <T>(send: () => Promise<T>) => Promise<T>;
 import type { ServiceNowDefinition } from './definition.js';
 
 type Auth = ServiceNowDefinition['auth'];
@@ -13,12 +17,12 @@ interface Token {
 /** Renew this long before expiry (at most a quarter of the lifetime) so no request carries a lapsing token. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number): AuthProvider {
+export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number, gated: GatedSend = (send) => send()): AuthProvider {
   if (auth.type === 'basic') {
     const value = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     return { headers: async () => ({ Authorization: value }) };
   }
-  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs);
+  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs, gated);
 }
 
 /** OAuth 2.0 against /oauth_token.do: password or client-credentials grant, refresh-token renewal. */
@@ -31,6 +35,7 @@ class ServiceNowOAuth implements AuthProvider {
     private readonly baseUrl: string,
     private readonly auth: Exclude<Auth, { type: 'basic' }>,
     private readonly timeoutMs: number,
+    private readonly gated: GatedSend,
   ) {}
 
   async headers(): Promise<Record<string, string>> {
@@ -67,12 +72,15 @@ class ServiceNowOAuth implements AuthProvider {
     const body = new URLSearchParams({ ...fields, client_id: this.auth.clientId, client_secret: this.auth.clientSecret });
     let res;
     try {
-      res = await axios.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        timeout: this.timeoutMs,
-        validateStatus: () => true,
-      });
+      res = await this.gated(() =>
+        axios.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+          timeout: this.timeoutMs,
+          validateStatus: () => true,
+        }),
+      );
     } catch (e) {
+      if (e instanceof RetryLaterError) throw e;
       throw new ItsmError(this.connectorId, 'oauth-token', 'network', false, (e as Error).message);
     }
     const data = res.data as { access_token?: string; refresh_token?: string; expires_in?: number | string; error_description?: string; error?: string };

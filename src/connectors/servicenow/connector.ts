@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ItsmHttp } from '../http/itsm-http.js';
+import { ItsmHttp, sendWhenOpen } from '../http/itsm-http.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { neutraliseForJournal } from './neutralise.js';
 import { serviceNowAuth } from './auth.js';
@@ -36,7 +36,8 @@ export class ServiceNowConnector implements Connector {
   constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
     this.tablePath = `/api/now/table/${def.servicenow.table}`;
-    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs), deps, describeServiceNowError, def.rateLimitPerSecond);
+    const auth = serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs, (send) => sendWhenOpen(deps.gate, def.id, deps.http.maxInlineWaitMs, send));
+    this.http = new ItsmHttp(def.id, def.baseUrl, auth, deps, describeServiceNowError, def.rateLimitPerSecond);
   }
 
   verifyWebhook(req: WebhookRequest): WebhookVerdict {
