@@ -7,6 +7,7 @@ import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
+import { JiraUserLookups } from './user-lookups.js';
 
 /** Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons). */
 export function describeJiraError(body: unknown): string {
@@ -46,6 +47,7 @@ export class JiraConnector implements Connector {
   private readonly api: string;
   private readonly dc: boolean;
   private readonly projectTypes = new Map<string, { projectKey: string; issueKey: string; serviceDesk: boolean }>();
+  private readonly users: JiraUserLookups;
 
   constructor(private readonly def: JiraDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
@@ -53,6 +55,12 @@ export class JiraConnector implements Connector {
     this.api = this.dc ? '/rest/api/2' : '/rest/api/3';
     const base = def.auth.type === 'oauth' ? `${def.jira.oauthApiUrl}/ex/jira/${encodeURIComponent(def.auth.cloudId)}` : def.baseUrl;
     this.http = new ItsmHttp(def.id, base, this.authProvider(), deps, describeJiraError, def.rateLimitPerSecond);
+    this.users = new JiraUserLookups(async (accountId) => {
+      const res = await this.http.request<Record<string, any>>({ operation: 'user', method: 'GET', url: `${this.api}/user`, params: { accountId }, accept: [404] });
+      if (res.status === 404 || !res.data) return null;
+      const u = res.data;
+      return { emailAddress: u.emailAddress || null, displayName: u.displayName ?? null, timeZone: u.timeZone ?? null, locale: u.locale ?? null };
+    });
   }
 
   private authProvider(): AuthProvider {
@@ -119,7 +127,6 @@ export class JiraConnector implements Connector {
   }
 
   async *pollClosures(since: Date): AsyncGenerator<PollPage> {
-    const emails = new Map<string, Record<string, any> | null>();
     const pageSize = Math.min(this.def.intake.pageSize, 100);
     let token: string | undefined;
     let startAt = 0;
@@ -133,7 +140,7 @@ export class JiraConnector implements Connector {
       for (const issue of issues) {
         const t = mapJiraIssue(issue, this.def.jira);
         if (!t || !t.isClosed || t.updatedAt < new Date(since.getTime() - 60_000)) continue;
-        tickets.push(await this.withReporterDetails(t, emails));
+        tickets.push(await this.withReporterDetails(t));
         if (!maxUpdatedAt || t.updatedAt > maxUpdatedAt) maxUpdatedAt = t.updatedAt;
       }
       yield { tickets, maxUpdatedAt };
@@ -149,24 +156,24 @@ export class JiraConnector implements Connector {
     }
   }
 
-  /** Payloads and searches may lack the reporter's email, zone or locale (privacy settings): ask /user once. */
-  private async withReporterDetails(t: TicketSnapshot, cache: Map<string, Record<string, any> | null>): Promise<TicketSnapshot> {
+  /**
+   * Searches and re-reads carry the reporter's email unless Atlassian privacy settings hide it: only then
+   * is /user asked (once per account per USER_LOOKUP_TTL_MS in this process, "still hidden" included).
+   * The locale is not in the issue's reporter: it is used when a look-up was made or is remembered.
+   */
+  private async withReporterDetails(t: TicketSnapshot): Promise<TicketSnapshot> {
     const accountId = t.requester.externalId;
-    if (this.dc || !accountId || (t.requester.email && t.requester.timeZone && t.requester.locale)) return t;
-    if (!cache.has(accountId)) {
-      const res = await this.http.request<Record<string, any>>({ operation: 'user', method: 'GET', url: `${this.api}/user`, params: { accountId }, accept: [404] });
-      cache.set(accountId, res.status === 404 ? null : res.data);
-    }
-    const u = cache.get(accountId);
+    if (this.dc || !accountId) return t;
+    const u = t.requester.email ? this.users.peek(accountId) : await this.users.get(accountId);
     if (!u) return t;
-    return { ...t, requester: { ...t.requester, email: t.requester.email ?? (u.emailAddress || null), timeZone: t.requester.timeZone ?? u.timeZone ?? null, locale: t.requester.locale ?? u.locale ?? null, name: t.requester.name ?? u.displayName ?? null } };
+    return { ...t, requester: { ...t.requester, email: t.requester.email ?? u.emailAddress, timeZone: t.requester.timeZone ?? u.timeZone, locale: t.requester.locale ?? u.locale, name: t.requester.name ?? u.displayName } };
   }
 
   async fetchTicket(externalId: string): Promise<TicketSnapshot | null> {
     const res = await this.http.request<Record<string, any>>({ operation: 'fetch', method: 'GET', url: `${this.api}/issue/${encodeURIComponent(externalId)}`, params: { fields: JIRA_FIELDS.join(',') }, accept: [404] });
     if (res.status === 404 || !res.data) return null;
     const t = mapJiraIssue(res.data, this.def.jira);
-    return t ? this.withReporterDetails(t, new Map()) : null;
+    return t ? this.withReporterDetails(t) : null;
   }
 
   async checkConnection(): Promise<ConnectionCheck> {
