@@ -3,7 +3,9 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
-import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
+import { adfToText, docToAdf } from './adf.js';
+import { docToWiki } from './wiki-markup.js';
+import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
@@ -188,17 +190,13 @@ export class JiraConnector implements Connector {
 
   // ---- outbound -------------------------------------------------------------------------------
 
-  neutralise(customerText: string): string {
-    // ADF text nodes are never parsed as markup; Data Center bodies are wiki markup.
-    return this.dc ? escapeWikiMarkup(customerText) : customerText.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
-  }
-
   ticketUrl(externalId: string, key: string | null): string {
     return `${this.def.baseUrl}/browse/${encodeURIComponent(key ?? externalId)}`;
   }
 
-  private body(text: string): unknown {
-    return this.dc ? text : textToAdf(text);
+  /** Platform bodies: ADF on Cloud (customer text as text nodes), wiki markup on Data Center (customer text escaped). */
+  private body(doc: ItsmDoc): unknown {
+    return this.dc ? docToWiki(doc) : docToAdf(doc);
   }
 
   /** The issue's project and whether it is a service-desk (JSM) project, cached per issue. */
@@ -229,10 +227,11 @@ export class JiraConnector implements Connector {
     if (note.visibility === 'none') return;
     const info = await this.issueInfo(ticketExternalId);
     if (info.serviceDesk) {
-      // JSM: an internal comment is visible to agents only, not to the customer on the portal.
-      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `/rest/servicedeskapi/request/${id}/comment`, data: { body: note.text, public: note.visibility === 'public' } });
+      // JSM: an internal comment is visible to agents only, not to the customer on the portal. Its body
+      // is plain text that JSM renders as wiki markup: customer text escaped as for Data Center.
+      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `/rest/servicedeskapi/request/${id}/comment`, data: { body: docToWiki(note.doc), public: note.visibility === 'public' } });
     } else {
-      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `${this.api}/issue/${id}/comment`, data: { body: this.body(note.text) } });
+      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `${this.api}/issue/${id}/comment`, data: { body: this.body(note.doc) } });
     }
   }
 
@@ -277,8 +276,8 @@ export class JiraConnector implements Connector {
     await this.http.request({ operation: 'link-task', method: 'POST', url: `${this.api}/issueLink`, data: { type: { name: this.def.jira.linkType }, inwardIssue: { key: parentKey }, outwardIssue: { key: taskKey } } });
   }
 
-  async addTaskNote(taskExternalId: string, text: string): Promise<void> {
-    const data = this.dc ? { body: text } : { body: textToAdf(text), properties: [{ key: 'sd.public.comment', value: { internal: true } }] };
+  async addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void> {
+    const data = this.dc ? { body: docToWiki(doc) } : { body: docToAdf(doc), properties: [{ key: 'sd.public.comment', value: { internal: true } }] };
     await this.http.request({ operation: 'task-note', method: 'POST', url: `${this.api}/issue/${encodeURIComponent(taskExternalId)}/comment`, data });
   }
 

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ItsmHttp, sendWhenOpen } from '../http/itsm-http.js';
 import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
-import { neutraliseForJournal } from './neutralise.js';
+import { docToJournal } from './neutralise.js';
+import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { serviceNowAuth } from './auth.js';
 import { parseGlideDateTime, toGlideDateTime } from './dates.js';
 import type { ServiceNowDefinition } from './definition.js';
@@ -155,10 +156,6 @@ export class ServiceNowConnector implements Connector {
     }
   }
 
-  neutralise(customerText: string): string {
-    return neutraliseForJournal(customerText);
-  }
-
   ticketUrl(externalId: string, _key: string | null = null): string {
     return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${this.def.servicenow.table}.do?sys_id=${externalId}`)}`;
   }
@@ -170,7 +167,7 @@ export class ServiceNowConnector implements Connector {
 
   async writeFeedback(ticketExternalId: string, note: FeedbackNote): Promise<void> {
     const body: Record<string, string> = { ...note.fields };
-    if (note.visibility !== 'none') body[note.visibility === 'internal' ? 'work_notes' : 'comments'] = note.text;
+    if (note.visibility !== 'none') body[note.visibility === 'internal' ? 'work_notes' : 'comments'] = docToJournal(note.doc);
     if (Object.keys(body).length === 0) return;
     await this.http.request({ operation: 'write-feedback', method: 'PATCH', url: `${this.tablePath}/${encodeURIComponent(ticketExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: body });
   }
@@ -192,7 +189,7 @@ export class ServiceNowConnector implements Connector {
     const body: Record<string, string> = {
       [taskParentField]: t.parentExternalId,
       short_description: t.title,
-      description: t.description,
+      description: docToJournal(t.description),
       due_date: toGlideDateTime(t.dueAt),
       priority: t.priority,
     };
@@ -204,8 +201,8 @@ export class ServiceNowConnector implements Connector {
     return { externalId: r.sys_id, key: r.number || null };
   }
 
-  async addTaskNote(taskExternalId: string, text: string): Promise<void> {
-    await this.http.request({ operation: 'task-note', method: 'PATCH', url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: { work_notes: text } });
+  async addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void> {
+    await this.http.request({ operation: 'task-note', method: 'PATCH', url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: { work_notes: docToJournal(doc) } });
   }
 
   async hasTaskNote(taskExternalId: string, marker: string): Promise<boolean> {

@@ -35,13 +35,13 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
     const { title, description } = renderFollowUpTask({
       scale: f.scale,
       score: f.score,
-      comment: f.comment === null ? null : connector.neutralise(f.comment),
-      customer: connector.neutralise(f.customer),
+      comment: f.comment,
+      customer: f.customer,
       answeredAt: f.submittedAt,
       answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, f.surveyId),
       ticketUrl: connector.ticketUrl(f.ticketExternalId, f.ticketKey),
       ticketKey: f.ticketKey ?? f.ticketExternalId,
-      ticketTitle: connector.neutralise(f.ticketTitle ?? ''),
+      ticketTitle: f.ticketTitle ?? '',
       dueAt: f.dueAt,
       dueHours: def.followUp.dueHours,
       marker: f.marker,
@@ -60,8 +60,8 @@ async function noteRatingChange(ctx: StageContext, f: FollowUpWork, def: Connect
   const connector = ctx.runtime.for(def);
   const m = marker(ctx.secret, 'C', f.responseId);
   if (!(await connector.hasTaskNote(f.externalId, m))) {
-    const text = renderRatingChangeNote({ scale: f.scale, score: f.score, comment: f.comment === null ? null : connector.neutralise(f.comment), answeredAt: f.submittedAt, satisfied: !isDetractor(f.scale, f.score, def.followUp.detractorMax), marker: m });
-    await connector.addTaskNote(f.externalId, text);
+    const doc = renderRatingChangeNote({ scale: f.scale, score: f.score, comment: f.comment, answeredAt: f.submittedAt, satisfied: !isDetractor(f.scale, f.score, def.followUp.detractorMax), marker: m });
+    await connector.addTaskNote(f.externalId, doc);
   }
   await ctx.db.updateTable('follow_ups').set({ noted_response_id: f.responseId, updated_at: sql`now()` }).where('id', '=', f.id).execute();
   return 'rating change noted on the task';

@@ -2,6 +2,7 @@ import { answersUrl } from '../../lib/agent-links.js';
 import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
+import { docToText } from '../../render/itsm-doc.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
@@ -44,11 +45,11 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     await finishWriteback(ctx.db, w.id, 'done', 'found by marker after an interrupted attempt');
     return 'already written';
   }
-  const text = renderFeedbackNote({
+  const doc = renderFeedbackNote({
     scale: w.scale,
     score: w.score,
-    comment: w.comment === null ? null : connector.neutralise(w.comment),
-    customer: connector.neutralise(w.customer),
+    comment: w.comment,
+    customer: w.customer,
     answeredAt: w.submittedAt,
     answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
     marker: w.marker,
@@ -59,7 +60,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
   const fields: Record<string, string> = {};
   if (f.score) fields[f.score] = String(w.score);
   if (f.comment) fields[f.comment] = w.comment ?? '';
-  if (f.label) fields[f.label] = text.split('\n')[0]!;
+  if (f.label) fields[f.label] = docToText({ lines: doc.lines.slice(0, 1) });
   const data = {
     surveyId: w.surveyId,
     responseId: w.responseId,
@@ -72,7 +73,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     followUpDueAt: dueAt?.toISOString() ?? null,
     answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
   };
-  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields, data });
+  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, doc, visibility, fields, data });
   await finishWriteback(ctx.db, w.id, 'done');
   return 'written';
 }
