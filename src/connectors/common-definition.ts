@@ -44,9 +44,17 @@ export const writeBackSchema = z
     target: z.enum(['internal', 'public', 'none']).default('internal'),
     /** Wait this long after an answer before writing, so a quick change of mind produces one note. */
     debounceSeconds: z.int().min(0).max(3600).default(120),
-    /** Optional ticket fields for structured data, e.g. {score: "u_csat_score", comment: "u_csat_comment"}. */
+    /**
+     * Optional ticket fields for structured data, e.g. {score: "u_csat_score", comment: "u_csat_comment"};
+     * label gets the note's first line, detractor "true"/"false" for the answer that stands now.
+     */
     fields: z
-      .object({ score: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), comment: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), label: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional() })
+      .object({
+        score: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        comment: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        label: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        detractor: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+      })
       .strict()
       .prefault({}),
   })

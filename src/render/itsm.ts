@@ -24,12 +24,16 @@ function base(scale: Scale, score: number) {
 
 export function renderFeedbackNote(m: {
   scale: Scale; score: number; comment: string | null; customer: string; answeredAt: Date; answerUrl: string; marker: string;
-  previousScore: number | null; detractorDueAt: Date | null;
+  previousScore: number | null;
+  /** This answer is at or below the connector's detractor threshold. */
+  detractor: boolean;
+  /** Due time of the follow-up task while one is open or being created (perhaps for an earlier answer). */
+  taskDueAt: Date | null;
 }): ItsmDoc {
   const c = new CustomerValues();
   return render(c, 'itsm/feedback-note.text', {
     ...base(m.scale, m.score), comment: c.put(m.comment), customer: c.put(m.customer), answeredAt: when(m.answeredAt), answerUrl: m.answerUrl, marker: m.marker,
-    isUpdate: m.previousScore !== null, previousScore: m.previousScore ?? '', detractor: m.detractorDueAt !== null, dueAt: m.detractorDueAt ? when(m.detractorDueAt) : '',
+    isUpdate: m.previousScore !== null, previousScore: m.previousScore ?? '', detractor: m.detractor, hasTask: m.taskDueAt !== null, dueAt: m.taskDueAt ? when(m.taskDueAt) : '',
   });
 }
 
@@ -51,9 +55,10 @@ export function renderEscalationNote(m: { ticketKey: string; taskKey: string | n
   return render(c, 'itsm/escalation-note.text', { ...m, customer: c.put(m.customer), taskKey: m.taskKey ?? '', dueAt: when(m.dueAt) });
 }
 
-export function renderRatingChangeNote(m: { scale: Scale; score: number; comment: string | null; answeredAt: Date; satisfied: boolean; marker: string }): ItsmDoc {
+/** On the follow-up task, when the customer's answer crossed the detractor threshold (either way). */
+export function renderRatingChangeNote(m: { scale: Scale; score: number; previousScore: number; comment: string | null; answeredAt: Date; satisfied: boolean; marker: string }): ItsmDoc {
   const c = new CustomerValues();
-  return render(c, 'itsm/rating-change-note.text', { ...base(m.scale, m.score), comment: c.put(m.comment), answeredAt: when(m.answeredAt), satisfied: m.satisfied, marker: m.marker });
+  return render(c, 'itsm/rating-change-note.text', { ...base(m.scale, m.score), previousScore: m.previousScore, comment: c.put(m.comment), answeredAt: when(m.answeredAt), satisfied: m.satisfied, marker: m.marker });
 }
 
 function render(c: CustomerValues, name: TemplateName, context: object): ItsmDoc {

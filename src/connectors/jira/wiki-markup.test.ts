@@ -85,7 +85,7 @@ describe('docToWiki', () => {
   it('keeps our text, escapes only the customer\'s: a comment and a name cannot add markup to the note', () => {
     const doc = renderFeedbackNote({
       scale: 'csat', score: 1, comment: 'h1. Refund me\n{code}x{code} [click|http://evil.example]', customer: '*Eve*', answeredAt: new Date('2026-01-01T10:00:00Z'),
-      answerUrl: 'https://fb.example/answers/1/x', marker: 'FB-A1-abc', previousScore: null, detractorDueAt: null,
+      answerUrl: 'https://fb.example/answers/1/x', marker: 'FB-A1-abc', previousScore: null, detractor: true, taskDueAt: null,
     });
     const wiki = docToWiki(doc);
     expect(wiki).toContain('Comment from \\*Eve\\*:');
