@@ -8,6 +8,7 @@ import { ConnectorRuntime } from './connectors/runtime.js';
 import { createHttpApp } from './http/app.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { registerConnectorAdminRoutes } from './http/routes/admin/connectors.js';
+import { registerAnswerAdminRoutes } from './http/routes/admin/answers.js';
 import { registerDecisionAdminRoutes } from './http/routes/admin/decisions.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.js';
@@ -185,6 +186,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     requireAdmin(admin, config.ADMIN_TOKEN);
     registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL });
     registerDecisionAdminRoutes(admin, ctx);
+    registerAnswerAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, ctx);
     registerJobAdminRoutes(admin, ctx);
   });

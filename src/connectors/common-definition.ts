@@ -68,7 +68,7 @@ export const followUpSchema = z
     detractorMax: z.object({ csat: z.int().min(1).max(5).default(2), nps: z.int().min(0).max(10).default(6), ces: z.int().min(1).max(7).default(3) }).strict().prefault({}),
     /** Due this long after the answer. */
     dueHours: z.int().min(1).max(24 * 14).default(24),
-    /** ITSM priority value for the task (ServiceNow 1-5). */
+    /** ITSM priority for the task: ServiceNow 1-5; Jira a priority id (digits) or name (e.g. High). */
     priority: z.string().max(20).default('2'),
     /** Assign to this group instead of the ticket's. */
     assignmentGroup: z.string().max(64).nullable().default(null),

@@ -259,7 +259,8 @@ export class JiraConnector implements Connector {
       duedate: dueDate,
       // The marker as a label: exact-match searchable, so a retry finds the issue it already created.
       labels: [...j.followUpLabels, t.marker],
-      priority: { id: t.priority },
+      // followUp.priority: a number is a priority id (Jira Cloud's defaults: 1 Highest … 5 Lowest), anything else its name.
+      priority: /^\d+$/.test(t.priority) ? { id: t.priority } : { name: t.priority },
     };
     if (j.dueDateTimeField) fields[j.dueDateTimeField] = t.dueAt.toISOString().replace('Z', '+0000');
     if (t.assigneeId) fields.assignee = this.dc ? { name: t.assigneeId } : { accountId: t.assigneeId };
