@@ -92,6 +92,15 @@ describe('GET /admin/answers', () => {
     expect(history.map((a: any) => [a.score, a.active])).toEqual([[4, true], [1, false]]);
   });
 
+  it('GET /admin/surveys pages with limit and before', async () => {
+    const first = await h.api('GET', '/admin/surveys?limit=4');
+    expect(first.body.surveys).toHaveLength(4);
+    const next = await h.api('GET', `/admin/surveys?limit=10&before=${first.body.surveys.at(-1).id}`);
+    expect(next.body.surveys).toHaveLength(6);
+    expect(new Set([...first.body.surveys, ...next.body.surveys].map((s: any) => s.id)).size).toBe(10);
+    expect((await h.api('GET', '/admin/surveys?before=x')).status).toBe(400);
+  });
+
   it('answers 400 naming the bad parameter', async () => {
     for (const [qs, param] of [
       ['?limit=0', 'limit'], ['?limit=501', 'limit'], ['?minScore=abc', 'minScore'], ['?maxScore=11', 'maxScore'], ['?detractor=maybe', 'detractor'],
