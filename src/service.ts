@@ -8,6 +8,7 @@ import { ConnectorRuntime } from './connectors/runtime.js';
 import { createHttpApp } from './http/app.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { registerConnectorAdminRoutes } from './http/routes/admin/connectors.js';
+import { registerAnswerAdminRoutes } from './http/routes/admin/answers.js';
 import { registerDecisionAdminRoutes } from './http/routes/admin/decisions.js';
 import { registerOpsRoutes } from './http/routes/ops.js';
 import { registerWebhookRoutes } from './http/routes/webhooks.js';
@@ -218,6 +219,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     requireAdmin(admin, config.ADMIN_TOKEN);
     registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, hostPolicy: ctx.hostPolicy, audit });
     registerDecisionAdminRoutes(admin, ctx);
+    registerAnswerAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, { ...ctx, audit });
     registerJobAdminRoutes(admin, { ...ctx, audit });
     registerAuditAdminRoutes(admin, { audit });

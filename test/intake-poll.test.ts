@@ -118,3 +118,27 @@ describe('poll now while a poll is running', () => {
     await waitFor('the requested poll to run once the lease is free', async () => (await count(h, 'closures')) === 50, 15_000);
   });
 });
+
+describe('a poller that lost its lease', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ ROLES: 'api' });
+    seedClosedIncidents(h.sim, 20, 20);
+    expect((await h.api('POST', '/admin/connectors', snowConnector(h.sim))).status).toBe(201);
+  });
+  afterAll(() => h?.close());
+
+  it('moves no cursor: the process that took the lease over owns it', async () => {
+    const { pollConnector } = await import('../src/pipeline/stages/poll.js');
+    h.sim.setFaults({ latencyMs: [1500, 1500] });
+    const running = pollConnector(h.service.ctx, 'snow').then(() => 'finished', (e: Error) => e.message);
+    await waitFor('the poll to hold the lease', async () => (await h.te.db.selectFrom('poll_cursors').select('lease_owner').executeTakeFirst())?.lease_owner);
+    const before = (await h.te.db.selectFrom('poll_cursors').select('cursor_at').executeTakeFirstOrThrow()).cursor_at;
+    // Another process took the lease over (this one looked dead to it).
+    await sql`UPDATE poll_cursors SET lease_owner = 'other', lease_until = now() + interval '1 minute'`.execute(h.te.db);
+    expect(await running).toMatch(/poll lease lost/);
+    h.sim.setFaults({ latencyMs: [0, 0] });
+    const after = await h.te.db.selectFrom('poll_cursors').select(['cursor_at', 'lease_owner']).executeTakeFirstOrThrow();
+    expect(after).toEqual({ cursor_at: before, lease_owner: 'other' });
+  });
+});

@@ -6,6 +6,7 @@ import { connectorDefinitionSchema } from '../src/connectors/registry.js';
 import { JiraConnector } from '../src/connectors/jira/connector.js';
 import type { JiraDefinition } from '../src/connectors/jira/definition.js';
 import { createJiraSim, type JiraSim } from '../src/sim/jira/sim.js';
+import { CustomerValues } from '../src/render/itsm-doc.js';
 import { validateJiraRequest } from '../src/sim/jira/openapi-validator.js';
 import { waitFor } from './support/env.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -52,10 +53,13 @@ describe('Jira Data Center', () => {
 
     // The write-back escapes wiki markup in customer text.
     const connector = new JiraConnector(connectorDefinitionSchema.parse((await h.service.ctx.connectors.get('jira-dc'))!) as JiraDefinition, deps());
-    await connector.writeFeedback(issue.id, { marker: 'FB-A1-x', text: connector.neutralise('{code}<b>[x|http://evil]</b>{code}') + '\nRef FB-A1-x', visibility: 'internal', fields: {} });
+    const values = new CustomerValues();
+    const doc = values.toDoc(`${values.put('{code}<b>[x|http://evil]</b>{code}\nh1. Big')}\nRef FB-A1-x`);
+    await connector.writeFeedback(issue.id, { marker: 'FB-A1-x', doc, visibility: 'internal', fields: {} });
     const comment = jira.comments(issue.key).at(-1);
     expect(typeof comment.body).toBe('string');
     expect(comment.body).toContain('\\{code\\}');
+    expect(comment.body).toContain('\n&#104;1. Big'); // no heading
     expect(await connector.hasNote(issue.id, 'FB-A1-x')).toBe(true);
     expect(jira.stats().invalidBodies).toEqual([]);
   });

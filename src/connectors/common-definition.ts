@@ -44,9 +44,17 @@ export const writeBackSchema = z
     target: z.enum(['internal', 'public', 'none']).default('internal'),
     /** Wait this long after an answer before writing, so a quick change of mind produces one note. */
     debounceSeconds: z.int().min(0).max(3600).default(120),
-    /** Optional ticket fields for structured data, e.g. {score: "u_csat_score", comment: "u_csat_comment"}. */
+    /**
+     * Optional ticket fields for structured data, e.g. {score: "u_csat_score", comment: "u_csat_comment"};
+     * label gets the note's first line, detractor "true"/"false" for the answer that stands now.
+     */
     fields: z
-      .object({ score: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), comment: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(), label: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional() })
+      .object({
+        score: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        comment: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        label: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+        detractor: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).optional(),
+      })
       .strict()
       .prefault({}),
   })
@@ -60,7 +68,7 @@ export const followUpSchema = z
     detractorMax: z.object({ csat: z.int().min(1).max(5).default(2), nps: z.int().min(0).max(10).default(6), ces: z.int().min(1).max(7).default(3) }).strict().prefault({}),
     /** Due this long after the answer. */
     dueHours: z.int().min(1).max(24 * 14).default(24),
-    /** ITSM priority value for the task (ServiceNow 1-5). */
+    /** ITSM priority for the task: ServiceNow 1-5; Jira a priority id (digits) or name (e.g. High). */
     priority: z.string().max(20).default('2'),
     /** Assign to this group instead of the ticket's. */
     assignmentGroup: z.string().max(64).nullable().default(null),

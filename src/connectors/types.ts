@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RateGate } from '../lib/rate-gate.js';
+import type { ItsmDoc } from '../render/itsm-doc.js';
 import type { OAuthTokenStore } from '../store/oauth-tokens.js';
 import type { HostPolicy } from './http/host-policy.js';
 
@@ -83,7 +84,8 @@ export interface ConnectionCheck {
 /** An answer written onto the ticket. The marker (carried in the text) makes a retry detectable. */
 export interface FeedbackNote {
   marker: string;
-  text: string;
+  /** Our text with the customer's parts kept apart: the connector escapes those for its target. */
+  doc: ItsmDoc;
   visibility: 'internal' | 'public' | 'none';
   /** Structured values for configured ticket fields (field name → value). */
   fields: Record<string, string>;
@@ -94,8 +96,9 @@ export interface FeedbackNote {
 export interface FollowUpTaskInput {
   marker: string;
   parentExternalId: string;
+  /** Our text only (no customer text): a plain one-line summary. */
   title: string;
-  description: string;
+  description: ItsmDoc;
   assignmentGroupId: string | null;
   assigneeId: string | null;
   dueAt: Date;
@@ -130,8 +133,6 @@ export interface Connector {
   fetchTicket(externalId: string): Promise<TicketSnapshot | null>;
   checkConnection(): Promise<ConnectionCheck>;
 
-  /** Makes customer-written text inert for this ITSM's rendering (e.g. no ServiceNow [code] blocks). */
-  neutralise(customerText: string): string;
   /** Where an agent opens the ticket (or task) in the ITSM's UI. */
   ticketUrl(externalId: string, key: string | null): string;
   /** Was a note with this marker already written on the ticket (by an earlier, interrupted attempt)? */
@@ -140,7 +141,7 @@ export interface Connector {
   findFollowUpTask(parentExternalId: string, marker: string): Promise<TaskRef | null>;
   createFollowUpTask(task: FollowUpTaskInput): Promise<TaskRef>;
   /** A note on a follow-up task (internal), e.g. the customer changed their rating. */
-  addTaskNote(taskExternalId: string, text: string): Promise<void>;
+  addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void>;
   hasTaskNote(taskExternalId: string, marker: string): Promise<boolean>;
   readTaskState(taskExternalId: string): Promise<TaskState | null>;
 }

@@ -39,6 +39,16 @@ describe('RedisRateGate', () => {
     expect(await new RedisRateGate(redis, prefix, 0).openAt('itsm-1')).toBe(until);
   });
 
+  it('a process sees its own closure at once, whatever its cached read of the shared gate says', async () => {
+    const gate = new RedisRateGate(redis, prefix, 60_000);
+    expect(await gate.openAt('itsm-own')).toBe(0); // cached "open" for a minute
+    const until = Date.now() + 5_000;
+    const closing = gate.closeUntil('itsm-own', until);
+    expect(gate.knownOpenAt('itsm-own')).toBe(until); // synchronously, before Redis has even answered
+    await closing;
+    expect(await gate.openAt('itsm-own')).toBe(until);
+  });
+
   it('concurrent callers share one Redis read, and reads repeat only after the cache period', async () => {
     const { redis: counted, gets } = countingGets(redis);
     const gate = new RedisRateGate(counted, prefix, 60_000);

@@ -5,8 +5,13 @@ import type { RedisClient } from '../redis/factory.js';
  * Retry-After, no process calls it again before that instant (DESIGN.md: limits hold across processes).
  */
 export interface RateGate {
-  /** Epoch ms before which `key` must not be called (0 when open). */
+  /** Epoch ms before which `key` must not be called (0 when open); refreshes this process's view of the shared gate when it is stale. */
   openAt(key: string): Promise<number>;
+  /**
+   * The same without I/O: this process's own closures (exact) and its last read of the shared gate.
+   * Checked synchronously right before a request is sent, so nothing can close the gate in between.
+   */
+  knownOpenAt(key: string): number;
   /** Keep `key` closed until `untilMs` (never shortens an existing closure). */
   closeUntil(key: string, untilMs: number): Promise<void>;
   /** Waits until a call to `key` fits in `perSecond` calls per second (counted across processes). */
@@ -21,21 +26,30 @@ local untilMs = tonumber(ARGV[1])
 if untilMs > cur then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return 1`;
 
-/** How long a process trusts its last read of another process's closure (one Redis GET per key per period). */
-export const SHARED_READ_MS = 250;
+/**
+ * How long a process trusts its last read of the shared gate (one Redis GET per key per period): the bound
+ * on how late a process learns of a closure another process wrote. Its own closures it knows at once.
+ */
+export const SHARED_READ_MS = 100;
 
 export class RedisRateGate implements RateGate {
   // Local copy so that a process that was told to wait does not need Redis to remember it.
   private readonly local = new Map<string, number>();
   // Every ITSM call and every send asks the gate (3+ times per closure). Reading Redis once per key per
   // SHARED_READ_MS, shared by concurrent callers, costs a process that missed another's 429 at most that
-  // long of calls, which get their own 429 and close the gate here too.
+  // long of calls (plus a Redis round trip), which get their own 429 and close the gate here too. The
+  // local map is authoritative for this process's own closures: a cached read never hides them.
   private readonly shared = new Map<string, { value: number; readAt: number }>();
   private readonly reading = new Map<string, Promise<number>>();
   constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly sharedReadMs = SHARED_READ_MS) {}
 
   async openAt(key: string): Promise<number> {
-    return Math.max(await this.sharedOpenAt(key), this.local.get(key) ?? 0);
+    await this.sharedOpenAt(key);
+    return this.knownOpenAt(key);
+  }
+
+  knownOpenAt(key: string): number {
+    return Math.max(this.shared.get(key)?.value ?? 0, this.local.get(key) ?? 0);
   }
 
   private sharedOpenAt(key: string): Promise<number> {
@@ -88,6 +102,9 @@ export class MemoryRateGate implements RateGate {
     }
   }
   async openAt(key: string): Promise<number> {
+    return this.knownOpenAt(key);
+  }
+  knownOpenAt(key: string): number {
     return this.until.get(key) ?? 0;
   }
   async closeUntil(key: string, untilMs: number): Promise<void> {

@@ -1,11 +1,13 @@
 import { messagesFor, ratingOptions } from './locales.js';
-import { renderTemplate } from './templates.js';
+import { renderTemplate, type TemplateName } from './templates.js';
+import { CustomerValues, trimDoc, type ItsmDoc } from './itsm-doc.js';
 import type { Scale } from '../rules/scales.js';
 import { SCALES } from '../rules/scales.js';
 
 /**
- * Text written into the ITSM for agents (English: agents share one working language). Customer text
- * arrives already neutralised by the connector; the templates are plain text (no HTML escaping).
+ * Text written into the ITSM for agents (English: agents share one working language). The templates are
+ * plain text (no HTML escaping); customer text (comment, name, ticket title) goes in as placeholders and
+ * comes out as customer spans of an ItsmDoc, which each connector escapes for its target.
  */
 const SCALE_NAMES: Record<Scale, string> = { csat: 'CSAT', nps: 'NPS', ces: 'CES' };
 const en = () => messagesFor('en');
@@ -22,30 +24,45 @@ function base(scale: Scale, score: number) {
 
 export function renderFeedbackNote(m: {
   scale: Scale; score: number; comment: string | null; customer: string; answeredAt: Date; answerUrl: string; marker: string;
-  previousScore: number | null; detractorDueAt: Date | null;
-}): string {
-  return renderTemplate('itsm/feedback-note.text', {
-    ...base(m.scale, m.score), comment: m.comment, customer: m.customer, answeredAt: when(m.answeredAt), answerUrl: m.answerUrl, marker: m.marker,
-    isUpdate: m.previousScore !== null, previousScore: m.previousScore ?? '', detractor: m.detractorDueAt !== null, dueAt: m.detractorDueAt ? when(m.detractorDueAt) : '',
-  }, data()).trim();
+  previousScore: number | null;
+  /** This answer is at or below the connector's detractor threshold. */
+  detractor: boolean;
+  /** Due time of the follow-up task while one is open or being created (perhaps for an earlier answer). */
+  taskDueAt: Date | null;
+}): ItsmDoc {
+  const c = new CustomerValues();
+  return render(c, 'itsm/feedback-note.text', {
+    ...base(m.scale, m.score), comment: c.put(m.comment), customer: c.put(m.customer), answeredAt: when(m.answeredAt), answerUrl: m.answerUrl, marker: m.marker,
+    isUpdate: m.previousScore !== null, previousScore: m.previousScore ?? '', detractor: m.detractor, hasTask: m.taskDueAt !== null, dueAt: m.taskDueAt ? when(m.taskDueAt) : '',
+  });
 }
 
 export function renderFollowUpTask(m: {
   scale: Scale; score: number; comment: string | null; customer: string; answeredAt: Date; answerUrl: string; ticketUrl: string;
   ticketKey: string; ticketTitle: string; dueAt: Date; dueHours: number; marker: string;
-}): { title: string; description: string } {
+}): { title: string; description: ItsmDoc } {
+  const c = new CustomerValues();
   return {
     title: `Follow up with an unhappy customer: ${m.ticketKey} (${SCALE_NAMES[m.scale]} ${m.score}/${SCALES[m.scale].max})`,
-    description: renderTemplate('itsm/follow-up-task.text', { ...base(m.scale, m.score), ...m, answeredAt: when(m.answeredAt), dueAt: when(m.dueAt) }, data()).trim(),
+    description: render(c, 'itsm/follow-up-task.text', {
+      ...base(m.scale, m.score), ...m, comment: c.put(m.comment), customer: c.put(m.customer), ticketTitle: c.put(m.ticketTitle), answeredAt: when(m.answeredAt), dueAt: when(m.dueAt),
+    }),
   };
 }
 
-export function renderEscalationNote(m: { ticketKey: string; taskKey: string | null; customer: string; dueAt: Date; marker: string }): string {
-  return renderTemplate('itsm/escalation-note.text', { ...m, taskKey: m.taskKey ?? '', dueAt: when(m.dueAt) }, data()).trim();
+export function renderEscalationNote(m: { ticketKey: string; taskKey: string | null; customer: string; dueAt: Date; marker: string }): ItsmDoc {
+  const c = new CustomerValues();
+  return render(c, 'itsm/escalation-note.text', { ...m, customer: c.put(m.customer), taskKey: m.taskKey ?? '', dueAt: when(m.dueAt) });
 }
 
-export function renderRatingChangeNote(m: { scale: Scale; score: number; comment: string | null; answeredAt: Date; satisfied: boolean; marker: string }): string {
-  return renderTemplate('itsm/rating-change-note.text', { ...base(m.scale, m.score), comment: m.comment, answeredAt: when(m.answeredAt), satisfied: m.satisfied, marker: m.marker }, data()).trim();
+/** On the follow-up task, when the customer's answer crossed the detractor threshold (either way). */
+export function renderRatingChangeNote(m: { scale: Scale; score: number; previousScore: number; comment: string | null; answeredAt: Date; satisfied: boolean; marker: string }): ItsmDoc {
+  const c = new CustomerValues();
+  return render(c, 'itsm/rating-change-note.text', { ...base(m.scale, m.score), previousScore: m.previousScore, comment: c.put(m.comment), answeredAt: when(m.answeredAt), satisfied: m.satisfied, marker: m.marker });
+}
+
+function render(c: CustomerValues, name: TemplateName, context: object): ItsmDoc {
+  return trimDoc(c.toDoc(renderTemplate(name, context, data())));
 }
 
 /** The read-only page agents open from the note: every answer to one survey (customer text escaped). */

@@ -40,6 +40,8 @@ export interface FollowUpWork extends AnswerOnTicket {
   externalId: string | null;
   externalKey: string | null;
   notedResponseId: string | null;
+  /** Score of the answer last noted on the task (the one it was created for, or a later noted change). */
+  notedScore: number | null;
   overdueAt: Date | null;
   escalatedAt: Date | null;
   slaChecks: number;
@@ -52,8 +54,9 @@ export async function loadFollowUp(db: Db, id: string): Promise<FollowUpWork | n
     .innerJoin('surveys as s', 's.id', 'f.survey_id')
     .innerJoin('tickets as t', 't.id', 'f.ticket_id')
     .innerJoin('people as p', 'p.id', 's.person_id')
+    .leftJoin('responses as nr', 'nr.id', 'f.noted_response_id')
     .select([
-      'f.id', 'f.status', 'f.attempts', 'f.marker', 'f.due_at as dueAt', 'f.external_id as externalId', 'f.external_key as externalKey', 'f.response_id as responseId',
+      'nr.score as notedScore', 'f.id', 'f.status', 'f.attempts', 'f.marker', 'f.due_at as dueAt', 'f.external_id as externalId', 'f.external_key as externalKey', 'f.response_id as responseId',
       'f.noted_response_id as notedResponseId', 'f.overdue_at as overdueAt', 'f.escalated_at as escalatedAt', 'f.sla_checks as slaChecks',
       'f.connector_id as connectorId', ...ANSWER_ON_TICKET_COLUMNS,
     ])

@@ -1,56 +1,57 @@
 import { randomUUID } from 'node:crypto';
+import type { DocLine, ItsmDoc } from '../../render/itsm-doc.js';
 
 /** Atlassian Document Format, the subset we write: paragraphs, hard breaks, and task lists. */
 type AdfNode = { type: string; text?: string; attrs?: Record<string, unknown>; content?: AdfNode[] };
 export interface AdfDoc { type: 'doc'; version: 1; content: AdfNode[] }
 
-function inline(lines: string[]): AdfNode[] {
+/** A line's text as inline nodes: every piece a plain text node (no marks), line breaks in customer text as hard breaks. */
+function inline(line: DocLine): AdfNode[] {
   const out: AdfNode[] = [];
-  lines.forEach((line, i) => {
-    if (i > 0) out.push({ type: 'hardBreak' });
-    if (line !== '') out.push({ type: 'text', text: line });
-  });
+  for (const span of line.spans) {
+    span.text.split('\n').forEach((part, i) => {
+      if (i > 0) out.push({ type: 'hardBreak' });
+      if (part !== '') out.push({ type: 'text', text: part });
+    });
+  }
   return out;
 }
 
+const isBlank = (l: DocLine) => !l.task && l.spans.every((s) => s.text === '');
+
 /**
- * Our plain-text notes to ADF: blank lines separate paragraphs, single newlines become hard breaks,
- * and runs of "[ ] step" lines become a real Jira checklist (a taskList the agent can tick).
+ * Our notes as ADF: empty lines separate paragraphs, other lines become hard breaks, and runs of the
+ * template's checklist lines become a real Jira checklist (a taskList the agent can tick). Whether a
+ * line is a checklist item was decided by the template (DocLine.task); customer text is only ever text
+ * nodes, whatever it contains ("[ ] …", "h1. ", "*bold*", links).
  */
-export function textToAdf(text: string): AdfDoc {
+export function docToAdf(doc: ItsmDoc): AdfDoc {
   const content: AdfNode[] = [];
-  for (const block of text.replace(/\r\n/g, '\n').split(/\n{2,}/)) {
-    const lines = block.split('\n');
-    let para: string[] = [];
-    let tasks: string[] = [];
-    const flushPara = () => {
-      const nodes = inline(para);
-      if (nodes.length) content.push({ type: 'paragraph', content: nodes });
-      para = [];
-    };
-    const flushTasks = () => {
-      if (tasks.length) {
-        content.push({
-          type: 'taskList',
-          attrs: { localId: randomUUID() },
-          content: tasks.map((t) => ({ type: 'taskItem', attrs: { localId: randomUUID(), state: 'TODO' }, content: t ? [{ type: 'text', text: t }] : [] })),
-        });
-      }
-      tasks = [];
-    };
-    for (const line of lines) {
-      const task = /^\[ \] (.*)$/.exec(line);
-      if (task) {
-        flushPara();
-        tasks.push(task[1]!);
-      } else {
-        flushTasks();
-        para.push(line);
-      }
+  let para: AdfNode[] = [];
+  let tasks: AdfNode[] = [];
+  const flushPara = () => {
+    if (para.length) content.push({ type: 'paragraph', content: para });
+    para = [];
+  };
+  const flushTasks = () => {
+    if (tasks.length) content.push({ type: 'taskList', attrs: { localId: randomUUID() }, content: tasks });
+    tasks = [];
+  };
+  for (const line of doc.lines) {
+    if (line.task) {
+      flushPara();
+      tasks.push({ type: 'taskItem', attrs: { localId: randomUUID(), state: 'TODO' }, content: inline(line) });
+    } else if (isBlank(line)) {
+      flushPara();
+      flushTasks();
+    } else {
+      flushTasks();
+      if (para.length) para.push({ type: 'hardBreak' });
+      para.push(...inline(line));
     }
-    flushPara();
-    flushTasks();
   }
+  flushPara();
+  flushTasks();
   return { type: 'doc', version: 1, content: content.length ? content : [{ type: 'paragraph', content: [] }] };
 }
 
@@ -70,12 +71,4 @@ export function adfToText(body: unknown): string {
   };
   walk(body);
   return parts.join('');
-}
-
-/**
- * Jira Data Center renders comment and description text as wiki markup: customer text is escaped so
- * it cannot add links, images, macros ({code}, {html}) or formatting. Backslash escapes every special.
- */
-export function escapeWikiMarkup(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/([\\{}[\]!|*_+^~#?\-])/g, '\\$1');
 }

@@ -5,10 +5,13 @@ import { failedCheck } from '../connection-check.js';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, REMOTE_TEXT_MAX, remoteText } from '../http/remote-text.js';
 import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
-import { adfToText, escapeWikiMarkup, textToAdf } from './adf.js';
+import { adfToText, docToAdf } from './adf.js';
+import { docToWiki } from './wiki-markup.js';
+import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { jiraOAuthGrant, type JiraDefinition } from './definition.js';
 import { JiraOAuthTokens } from './oauth-tokens.js';
 import { isDone, JIRA_FIELDS, mapJiraIssue, parseJiraDate } from './map-issue.js';
+import { JiraUserLookups } from './user-lookups.js';
 
 /**
  * Jira's error body: {"errorMessages":[…],"errors":{"field":"message"}} (surfaced in failure reasons).
@@ -55,6 +58,7 @@ export class JiraConnector implements Connector {
   private readonly api: string;
   private readonly dc: boolean;
   private readonly projectTypes = new Map<string, { projectKey: string; issueKey: string; serviceDesk: boolean }>();
+  private readonly users: JiraUserLookups;
 
   constructor(private readonly def: JiraDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
@@ -62,6 +66,12 @@ export class JiraConnector implements Connector {
     this.api = this.dc ? '/rest/api/2' : '/rest/api/3';
     const base = def.auth.type === 'oauth' ? `${def.jira.oauthApiUrl}/ex/jira/${encodeURIComponent(def.auth.cloudId)}` : def.baseUrl;
     this.http = new ItsmHttp(def.id, base, this.authProvider(), deps, describeJiraError, def.rateLimitPerSecond);
+    this.users = new JiraUserLookups(async (accountId) => {
+      const res = await this.http.request<Record<string, any>>({ operation: 'user', method: 'GET', url: `${this.api}/user`, params: { accountId }, accept: [404] });
+      if (res.status === 404 || !res.data) return null;
+      const u = res.data;
+      return { emailAddress: u.emailAddress || null, displayName: u.displayName ?? null, timeZone: u.timeZone ?? null, locale: u.locale ?? null };
+    });
   }
 
   private authProvider(): AuthProvider {
@@ -152,7 +162,6 @@ export class JiraConnector implements Connector {
   }
 
   async *pollClosures(since: Date): AsyncGenerator<PollPage> {
-    const emails = new Map<string, Record<string, any> | null>();
     const pageSize = Math.min(this.def.intake.pageSize, 100);
     let token: string | undefined;
     let startAt = 0;
@@ -166,7 +175,7 @@ export class JiraConnector implements Connector {
       for (const issue of issues) {
         const t = mapJiraIssue(issue, this.def.jira);
         if (!t || !t.isClosed || t.updatedAt < new Date(since.getTime() - 60_000)) continue;
-        tickets.push(await this.withReporterDetails(t, emails));
+        tickets.push(await this.withReporterDetails(t));
         if (!maxUpdatedAt || t.updatedAt > maxUpdatedAt) maxUpdatedAt = t.updatedAt;
       }
       yield { tickets, maxUpdatedAt };
@@ -182,24 +191,24 @@ export class JiraConnector implements Connector {
     }
   }
 
-  /** Payloads and searches may lack the reporter's email, zone or locale (privacy settings): ask /user once. */
-  private async withReporterDetails(t: TicketSnapshot, cache: Map<string, Record<string, any> | null>): Promise<TicketSnapshot> {
+  /**
+   * Searches and re-reads carry the reporter's email unless Atlassian privacy settings hide it: only then
+   * is /user asked (once per account per USER_LOOKUP_TTL_MS in this process, "still hidden" included).
+   * The locale is not in the issue's reporter: it is used when a look-up was made or is remembered.
+   */
+  private async withReporterDetails(t: TicketSnapshot): Promise<TicketSnapshot> {
     const accountId = t.requester.externalId;
-    if (this.dc || !accountId || (t.requester.email && t.requester.timeZone && t.requester.locale)) return t;
-    if (!cache.has(accountId)) {
-      const res = await this.http.request<Record<string, any>>({ operation: 'user', method: 'GET', url: `${this.api}/user`, params: { accountId }, accept: [404] });
-      cache.set(accountId, res.status === 404 ? null : res.data);
-    }
-    const u = cache.get(accountId);
+    if (this.dc || !accountId) return t;
+    const u = t.requester.email ? this.users.peek(accountId) : await this.users.get(accountId);
     if (!u) return t;
-    return { ...t, requester: { ...t.requester, email: t.requester.email ?? (u.emailAddress || null), timeZone: t.requester.timeZone ?? u.timeZone ?? null, locale: t.requester.locale ?? u.locale ?? null, name: t.requester.name ?? u.displayName ?? null } };
+    return { ...t, requester: { ...t.requester, email: t.requester.email ?? u.emailAddress, timeZone: t.requester.timeZone ?? u.timeZone, locale: t.requester.locale ?? u.locale, name: t.requester.name ?? u.displayName } };
   }
 
   async fetchTicket(externalId: string): Promise<TicketSnapshot | null> {
     const res = await this.http.request<Record<string, any>>({ operation: 'fetch', method: 'GET', url: `${this.api}/issue/${encodeURIComponent(externalId)}`, params: { fields: JIRA_FIELDS.join(',') }, accept: [404] });
     if (res.status === 404 || !res.data) return null;
     const t = mapJiraIssue(res.data, this.def.jira);
-    return t ? this.withReporterDetails(t, new Map()) : null;
+    return t ? this.withReporterDetails(t) : null;
   }
 
   /**
@@ -268,17 +277,13 @@ export class JiraConnector implements Connector {
 
   // ---- outbound -------------------------------------------------------------------------------
 
-  neutralise(customerText: string): string {
-    // ADF text nodes are never parsed as markup; Data Center bodies are wiki markup.
-    return this.dc ? escapeWikiMarkup(customerText) : customerText.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
-  }
-
   ticketUrl(externalId: string, key: string | null): string {
     return `${this.def.baseUrl}/browse/${encodeURIComponent(key ?? externalId)}`;
   }
 
-  private body(text: string): unknown {
-    return this.dc ? text : textToAdf(text);
+  /** Platform bodies: ADF on Cloud (customer text as text nodes), wiki markup on Data Center (customer text escaped). */
+  private body(doc: ItsmDoc): unknown {
+    return this.dc ? docToWiki(doc) : docToAdf(doc);
   }
 
   /** The issue's project and whether it is a service-desk (JSM) project, cached per issue. */
@@ -309,10 +314,11 @@ export class JiraConnector implements Connector {
     if (note.visibility === 'none') return;
     const info = await this.issueInfo(ticketExternalId);
     if (info.serviceDesk) {
-      // JSM: an internal comment is visible to agents only, not to the customer on the portal.
-      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `/rest/servicedeskapi/request/${id}/comment`, data: { body: note.text, public: note.visibility === 'public' } });
+      // JSM: an internal comment is visible to agents only, not to the customer on the portal. Its body
+      // is plain text that JSM renders as wiki markup: customer text escaped as for Data Center.
+      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `/rest/servicedeskapi/request/${id}/comment`, data: { body: docToWiki(note.doc), public: note.visibility === 'public' } });
     } else {
-      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `${this.api}/issue/${id}/comment`, data: { body: this.body(note.text) } });
+      await this.http.request({ operation: 'write-feedback', method: 'POST', url: `${this.api}/issue/${id}/comment`, data: { body: this.body(note.doc) } });
     }
   }
 
@@ -340,7 +346,8 @@ export class JiraConnector implements Connector {
       duedate: dueDate,
       // The marker as a label: exact-match searchable, so a retry finds the issue it already created.
       labels: [...j.followUpLabels, t.marker],
-      priority: { id: t.priority },
+      // followUp.priority: a number is a priority id (Jira Cloud's defaults: 1 Highest … 5 Lowest), anything else its name.
+      priority: /^\d+$/.test(t.priority) ? { id: t.priority } : { name: t.priority },
     };
     if (j.dueDateTimeField) fields[j.dueDateTimeField] = t.dueAt.toISOString().replace('Z', '+0000');
     if (t.assigneeId) fields.assignee = this.dc ? { name: t.assigneeId } : { accountId: t.assigneeId };
@@ -357,8 +364,8 @@ export class JiraConnector implements Connector {
     await this.http.request({ operation: 'link-task', method: 'POST', url: `${this.api}/issueLink`, data: { type: { name: this.def.jira.linkType }, inwardIssue: { key: parentKey }, outwardIssue: { key: taskKey } } });
   }
 
-  async addTaskNote(taskExternalId: string, text: string): Promise<void> {
-    const data = this.dc ? { body: text } : { body: textToAdf(text), properties: [{ key: 'sd.public.comment', value: { internal: true } }] };
+  async addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void> {
+    const data = this.dc ? { body: docToWiki(doc) } : { body: docToAdf(doc), properties: [{ key: 'sd.public.comment', value: { internal: true } }] };
     await this.http.request({ operation: 'task-note', method: 'POST', url: `${this.api}/issue/${encodeURIComponent(taskExternalId)}/comment`, data });
   }
 

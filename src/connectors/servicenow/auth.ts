@@ -1,7 +1,11 @@
 import type { AxiosInstance } from 'axios';
+import { RetryLaterError } from '../../lib/retry.js';
 import { HostNotAllowedError, type HostPolicy } from '../http/host-policy.js';
 import { ItsmError, type AuthProvider } from '../http/itsm-http.js';
 import { outboundHttp } from '../http/outbound.js';
+
+/** Runs a token request when the instance's rate gate allows it (the token endpoint is on the same instance). */
+export type GatedSend = <T>(send: () => Promise<T>) => Promise<T>;
 import type { ServiceNowDefinition } from './definition.js';
 
 type Auth = ServiceNowDefinition['auth'];
@@ -15,12 +19,12 @@ interface Token {
 /** Renew this long before expiry (at most a quarter of the lifetime) so no request carries a lapsing token. */
 const REFRESH_MARGIN_MS = 60_000;
 
-export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number, hostPolicy?: HostPolicy): AuthProvider {
+export function serviceNowAuth(connectorId: string, baseUrl: string, auth: Auth, timeoutMs: number, hostPolicy?: HostPolicy, gated: GatedSend = (send) => send()): AuthProvider {
   if (auth.type === 'basic') {
     const value = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     return { headers: async () => ({ Authorization: value }) };
   }
-  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs, outboundHttp(hostPolicy));
+  return new ServiceNowOAuth(connectorId, baseUrl, auth, timeoutMs, outboundHttp(hostPolicy), gated);
 }
 
 /** OAuth 2.0 against /oauth_token.do: password or client-credentials grant, refresh-token renewal. */
@@ -34,6 +38,7 @@ class ServiceNowOAuth implements AuthProvider {
     private readonly auth: Exclude<Auth, { type: 'basic' }>,
     private readonly timeoutMs: number,
     private readonly http: AxiosInstance,
+    private readonly gated: GatedSend,
   ) {}
 
   async headers(): Promise<Record<string, string>> {
@@ -70,12 +75,15 @@ class ServiceNowOAuth implements AuthProvider {
     const body = new URLSearchParams({ ...fields, client_id: this.auth.clientId, client_secret: this.auth.clientSecret });
     let res;
     try {
-      res = await this.http.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        timeout: this.timeoutMs,
-        validateStatus: () => true,
-      });
+      res = await this.gated(() =>
+        this.http.post(`${this.baseUrl}/oauth_token.do`, body.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+          timeout: this.timeoutMs,
+          validateStatus: () => true,
+        }),
+      );
     } catch (e) {
+      if (e instanceof RetryLaterError) throw e;
       if (e instanceof HostNotAllowedError) throw new ItsmError(this.connectorId, 'oauth-token', 'network', true, e.message);
       throw new ItsmError(this.connectorId, 'oauth-token', 'network', false, (e as Error).message);
     }

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { failedCheck } from '../connection-check.js';
-import { ItsmHttp } from '../http/itsm-http.js';
+import { ItsmHttp, sendWhenOpen } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, remoteText } from '../http/remote-text.js';
 import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
-import { neutraliseForJournal } from './neutralise.js';
+import { docToJournal } from './neutralise.js';
+import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { serviceNowAuth } from './auth.js';
 import { parseGlideDateTime, toGlideDateTime } from './dates.js';
 import type { ServiceNowDefinition } from './definition.js';
@@ -42,7 +43,8 @@ export class ServiceNowConnector implements Connector {
   constructor(private readonly def: ServiceNowDefinition, private readonly deps: ConnectorDeps) {
     this.id = def.id;
     this.tablePath = `/api/now/table/${def.servicenow.table}`;
-    this.http = new ItsmHttp(def.id, def.baseUrl, serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs, deps.hostPolicy), deps, describeServiceNowError, def.rateLimitPerSecond);
+    const auth = serviceNowAuth(def.id, def.baseUrl, def.auth, deps.http.timeoutMs, deps.hostPolicy, (send) => sendWhenOpen(deps.gate, def.id, deps.http.maxInlineWaitMs, send));
+    this.http = new ItsmHttp(def.id, def.baseUrl, auth, deps, describeServiceNowError, def.rateLimitPerSecond);
   }
 
   verifyWebhook(req: WebhookRequest): WebhookVerdict {
@@ -224,10 +226,6 @@ export class ServiceNowConnector implements Connector {
     return done();
   }
 
-  neutralise(customerText: string): string {
-    return neutraliseForJournal(customerText);
-  }
-
   ticketUrl(externalId: string, _key: string | null = null): string {
     return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${this.def.servicenow.table}.do?sys_id=${externalId}`)}`;
   }
@@ -239,7 +237,7 @@ export class ServiceNowConnector implements Connector {
 
   async writeFeedback(ticketExternalId: string, note: FeedbackNote): Promise<void> {
     const body: Record<string, string> = { ...note.fields };
-    if (note.visibility !== 'none') body[note.visibility === 'internal' ? 'work_notes' : 'comments'] = note.text;
+    if (note.visibility !== 'none') body[note.visibility === 'internal' ? 'work_notes' : 'comments'] = docToJournal(note.doc);
     if (Object.keys(body).length === 0) return;
     await this.http.request({ operation: 'write-feedback', method: 'PATCH', url: `${this.tablePath}/${encodeURIComponent(ticketExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: body });
   }
@@ -261,7 +259,7 @@ export class ServiceNowConnector implements Connector {
     const body: Record<string, string> = {
       [taskParentField]: t.parentExternalId,
       short_description: t.title,
-      description: t.description,
+      description: docToJournal(t.description),
       due_date: toGlideDateTime(t.dueAt),
       priority: t.priority,
     };
@@ -273,8 +271,8 @@ export class ServiceNowConnector implements Connector {
     return { externalId: r.sys_id, key: r.number || null };
   }
 
-  async addTaskNote(taskExternalId: string, text: string): Promise<void> {
-    await this.http.request({ operation: 'task-note', method: 'PATCH', url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: { work_notes: text } });
+  async addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void> {
+    await this.http.request({ operation: 'task-note', method: 'PATCH', url: `/api/now/table/${this.def.servicenow.taskTable}/${encodeURIComponent(taskExternalId)}`, params: { sysparm_fields: 'sys_id' }, data: { work_notes: docToJournal(doc) } });
   }
 
   async hasTaskNote(taskExternalId: string, marker: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { renderSurveyEmail } from '../../render/email.js';
 import { renderFeedbackNote, renderFollowUpTask } from '../../render/itsm.js';
+import { docToText } from '../../render/itsm-doc.js';
 import { availableLocales } from '../../render/locales.js';
 import { renderSurveyPage } from '../../render/pages.js';
 import { SCALES } from '../../rules/scales.js';
@@ -79,8 +80,11 @@ export function registerTemplatePages(scope: FastifyInstance, ctx: ConsoleCtx) {
     const connector = ctx.runtime.for(def);
     const dueAt = new Date(answeredAt.getTime() + def.followUp.dueHours * 3_600_000);
     const detractor = score <= def.followUp.detractorMax[scale];
-    const note = renderFeedbackNote({ scale, score, comment: comment ? connector.neutralise(comment) : null, customer: t?.customer ?? 'Alex Example', answeredAt, answerUrl: `${ctx.publicUrl}/answers/preview/preview`, marker: 'Ref FB-A0-preview', previousScore: null, detractorDueAt: detractor && def.followUp.enabled ? dueAt : null });
-    const task = renderFollowUpTask({ scale, score, comment: comment ? connector.neutralise(comment) : null, customer: t?.customer ?? 'Alex Example', answeredAt, answerUrl: `${ctx.publicUrl}/answers/preview/preview`, ticketUrl: connector.ticketUrl(t?.externalId ?? 'preview', ticket.key), ticketKey: ticket.key, ticketTitle: ticket.title, dueAt, dueHours: def.followUp.dueHours, marker: 'Ref FB-F0-preview' });
+    // As plain text: each connector writes the customer's parts escaped for its target (ServiceNow journal,
+    // Jira ADF or wiki markup); the page shows them as text either way.
+    const note = docToText(renderFeedbackNote({ scale, score, comment: comment ?? null, customer: t?.customer ?? 'Alex Example', answeredAt, answerUrl: `${ctx.publicUrl}/answers/preview/preview`, marker: 'Ref FB-A0-preview', previousScore: null, detractor, taskDueAt: detractor && def.followUp.enabled ? dueAt : null }));
+    const taskDoc = renderFollowUpTask({ scale, score, comment: comment ?? null, customer: t?.customer ?? 'Alex Example', answeredAt, answerUrl: `${ctx.publicUrl}/answers/preview/preview`, ticketUrl: connector.ticketUrl(t?.externalId ?? 'preview', ticket.key), ticketKey: ticket.key, ticketTitle: ticket.title, dueAt, dueHours: def.followUp.dueHours, marker: 'Ref FB-F0-preview' });
+    const task = { title: taskDoc.title, description: docToText(taskDoc.description) };
     const page = renderSurveyPage({ locale, defaultLocale: def.survey.defaultLocale, branding: def.survey.branding, scale, selected: null, ticket, formAction: `/s/${sampleToken}`, csrfToken: 'preview', comment: null, expiresAt: new Date(ctx.now().getTime() + def.survey.expiryDays * 86_400_000), answeredBefore: false });
     return { email, note, task, page, detractor };
   };

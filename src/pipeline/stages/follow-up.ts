@@ -35,13 +35,13 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
     const { title, description } = renderFollowUpTask({
       scale: f.scale,
       score: f.score,
-      comment: f.comment === null ? null : connector.neutralise(f.comment),
-      customer: connector.neutralise(f.customer),
+      comment: f.comment,
+      customer: f.customer,
       answeredAt: f.submittedAt,
       answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, f.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
       ticketUrl: connector.ticketUrl(f.ticketExternalId, f.ticketKey),
       ticketKey: f.ticketKey ?? f.ticketExternalId,
-      ticketTitle: connector.neutralise(f.ticketTitle ?? ''),
+      ticketTitle: f.ticketTitle ?? '',
       dueAt: f.dueAt,
       dueHours: def.followUp.dueHours,
       marker: f.marker,
@@ -54,15 +54,26 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
   return `task ${task.key ?? task.externalId}`;
 }
 
-/** The customer changed their rating after the task was created: note it on the task (never delete). */
+/**
+ * The customer changed their rating after the task was created. The task is told once each time the
+ * answer crosses the detractor threshold — "no longer unhappy" with the new score, or "unhappy again" —
+ * and never deleted; a change that stays on the same side is only recorded (the ticket's note says it).
+ */
 async function noteRatingChange(ctx: StageContext, f: FollowUpWork, def: ConnectorDefinition): Promise<string> {
   if (f.notedResponseId === f.responseId || !f.externalId) return 'rating change already noted';
-  const connector = ctx.runtime.for(def);
-  const m = marker(ctx.secret, 'C', f.responseId);
-  if (!(await connector.hasTaskNote(f.externalId, m))) {
-    const text = renderRatingChangeNote({ scale: f.scale, score: f.score, comment: f.comment === null ? null : connector.neutralise(f.comment), answeredAt: f.submittedAt, satisfied: !isDetractor(f.scale, f.score, def.followUp.detractorMax), marker: m });
-    await connector.addTaskNote(f.externalId, text);
+  const max = def.followUp.detractorMax;
+  const satisfied = !isDetractor(f.scale, f.score, max);
+  const wasSatisfied = f.notedScore !== null && !isDetractor(f.scale, f.notedScore, max);
+  let outcome = 'rating changed on the same side of the detractor threshold: nothing to tell the task';
+  if (satisfied !== wasSatisfied) {
+    const connector = ctx.runtime.for(def);
+    const m = marker(ctx.secret, 'C', f.responseId);
+    if (!(await connector.hasTaskNote(f.externalId, m))) {
+      const doc = renderRatingChangeNote({ scale: f.scale, score: f.score, previousScore: f.notedScore ?? f.score, comment: f.comment, answeredAt: f.submittedAt, satisfied, marker: m });
+      await connector.addTaskNote(f.externalId, doc);
+    }
+    outcome = satisfied ? 'task told the customer is no longer unhappy' : 'task told the customer is unhappy again';
   }
   await ctx.db.updateTable('follow_ups').set({ noted_response_id: f.responseId, updated_at: sql`now()` }).where('id', '=', f.id).execute();
-  return 'rating change noted on the task';
+  return outcome;
 }

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { acquirePollLease } from '../../store/poll-lease.js';
+import { acquirePollLease, pollLeaseSeconds } from '../../store/poll-lease.js';
 import { recordSnapshots } from '../../store/intake.js';
 import type { StageContext } from '../context.js';
 
 export const POLL_RUNNING = 'a poll of this connector is already running';
+const LEASE_LOST = 'poll lease lost (another process took over after it expired)';
 
 export type PollOutcome =
   | { status: 'skipped'; reason: string }
@@ -19,9 +20,11 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
   if (!def) return { status: 'skipped', reason: 'connector no longer exists' };
   if (!def.enabled) return { status: 'skipped', reason: 'connector is disabled' };
 
-  // One poll per connector at a time across all processes (a slow poll can overlap the next tick).
+  // One poll per connector at a time across all processes (a slow poll can overlap the next tick). The
+  // lease is about one poll interval long and renewed by a heartbeat while this poll runs, so a poller
+  // that dies holds polling up for about one interval, not minutes.
   const initial = new Date(ctx.now().getTime() - def.intake.initialLookbackHours * 3600_000);
-  const lease = await acquirePollLease(ctx.db, connectorId, initial);
+  const lease = await acquirePollLease(ctx.db, connectorId, initial, pollLeaseSeconds(def.intake.pollIntervalSeconds));
   if (!lease) return { status: 'skipped', reason: POLL_RUNNING };
   try {
     const since = new Date(lease.cursorAt.getTime() - def.intake.overlapSeconds * 1000);
@@ -37,7 +40,7 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
         newClosures += ids.length;
         await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
         if (page.maxUpdatedAt && page.maxUpdatedAt > highWater) highWater = page.maxUpdatedAt;
-        if (!(await lease.renew())) throw new Error('poll lease lost (another process took over after it expired)');
+        if (lease.lost) throw new Error(LEASE_LOST);
       }
     } catch (e) {
       await ctx.db
@@ -47,12 +50,14 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
         .execute();
       throw e;
     }
-    await ctx.db
+    // Fenced: a poller whose lease was taken over moves nothing (its closures are stored; the new owner reads them again).
+    const moved = await ctx.db
       .updateTable('poll_cursors')
       .set({ cursor_at: highWater, last_succeeded_at: ctx.now(), last_error: null, last_fetched: fetched, last_pages: pages, consecutive_failures: 0 })
       .where('connector_id', '=', connectorId)
       .where('lease_owner', '=', lease.owner)
-      .execute();
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw new Error(LEASE_LOST);
     ctx.logger.debug({ connectorId, pages, fetched, newClosures }, 'poll done');
     return { status: 'done', pages, fetched, newClosures, cursor: highWater.toISOString() };
   } finally {

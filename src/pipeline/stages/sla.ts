@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { marker } from '../../lib/markers.js';
 import { renderEscalationNote } from '../../render/itsm.js';
+import { docToText } from '../../render/itsm-doc.js';
 import { loadFollowUp, type FollowUpWork } from '../../store/follow-ups.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
@@ -54,13 +55,14 @@ async function scheduleNext(ctx: StageContext, f: FollowUpWork, at: Date, outcom
 async function escalate(ctx: StageContext, f: FollowUpWork, def: ConnectorDefinition): Promise<void> {
   const connector = ctx.runtime.for(def);
   const m = marker(ctx.secret, 'E', f.id);
-  const text = renderEscalationNote({ ticketKey: f.ticketKey ?? f.ticketExternalId, taskKey: f.externalKey, customer: connector.neutralise(f.customer), dueAt: f.dueAt, marker: m });
+  const doc = renderEscalationNote({ ticketKey: f.ticketKey ?? f.ticketExternalId, taskKey: f.externalKey, customer: f.customer, dueAt: f.dueAt, marker: m });
   if (def.followUp.escalation.notes) {
-    if (!(await connector.hasNote(f.ticketExternalId, m, 'internal'))) await connector.writeFeedback(f.ticketExternalId, { marker: m, text, visibility: 'internal', fields: {} });
-    if (!(await connector.hasTaskNote(f.externalId!, m))) await connector.addTaskNote(f.externalId!, text);
+    if (!(await connector.hasNote(f.ticketExternalId, m, 'internal'))) await connector.writeFeedback(f.ticketExternalId, { marker: m, doc, visibility: 'internal', fields: {} });
+    if (!(await connector.hasTaskNote(f.externalId!, m))) await connector.addTaskNote(f.externalId!, doc);
   }
   const to = def.followUp.escalation.email;
   if (to) {
+    const text = docToText(doc); // the mail's HTML part escapes it below
     await ctx.mail.transport.send({
       to,
       from: { address: ctx.mail.fromAddress, name: ctx.mail.fromName ?? 'Customer feedback' },

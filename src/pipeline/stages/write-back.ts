@@ -2,7 +2,8 @@ import { answersUrl } from '../../lib/agent-links.js';
 import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
-import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
+import { docToText } from '../../render/itsm-doc.js';
+import { followUpAction, followUpDueAt, isDetractor } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
 import { claimWriteback, finishWriteback, WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
@@ -27,16 +28,21 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   const settlesAt = w.submittedAt.getTime() + def.writeBack.debounceSeconds * 1000;
   if (settlesAt > ctx.now().getTime()) throw new RetryLaterError(settlesAt, 'waiting for the answer to settle');
 
-  const dueAt = await applyFollowUpPolicy(ctx, w, def);
+  const taskDueAt = await applyFollowUpPolicy(ctx, w, def);
 
   // A live claim (another worker writing right now, e.g. a job run twice after a Redis wipe) is left
   // alone: come back once it has lapsed, and then look for the marker first.
   const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
   if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
-  return underClaim(ctx.db, WRITEBACK_CLAIMS, w.id, claim.attempt, ctx.claimLeaseMs, () => writeAnswer(ctx, w, def, claim, dueAt));
+  return underClaim(ctx.db, WRITEBACK_CLAIMS, w.id, claim.attempt, ctx.claimLeaseMs, () => writeAnswer(ctx, w, def, claim, taskDueAt));
 }
 
-async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, claim: { attempt: number; previousScore: number | null }, dueAt: Date | null): Promise<string> {
+/**
+ * The note and the structured data describe the answer that stands now: `detractor` is whether this
+ * answer is unhappy, not whether a follow-up task exists (a customer who changed 1 → 5 is no longer a
+ * detractor, though the task created for the 1 stays open and is told so).
+ */
+async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, claim: { attempt: number; previousScore: number | null }, taskDueAt: Date | null): Promise<string> {
   const { attempt, previousScore } = claim;
   const connector = ctx.runtime.for(def);
   const visibility = def.writeBack.target;
@@ -44,22 +50,25 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     await finishWriteback(ctx.db, w.id, 'done', 'found by marker after an interrupted attempt');
     return 'already written';
   }
-  const text = renderFeedbackNote({
+  const detractor = isDetractor(w.scale, w.score, def.followUp.detractorMax);
+  const doc = renderFeedbackNote({
     scale: w.scale,
     score: w.score,
-    comment: w.comment === null ? null : connector.neutralise(w.comment),
-    customer: connector.neutralise(w.customer),
+    comment: w.comment,
+    customer: w.customer,
     answeredAt: w.submittedAt,
     answerUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
     marker: w.marker,
     previousScore,
-    detractorDueAt: dueAt,
+    detractor,
+    taskDueAt,
   });
   const f = def.writeBack.fields;
   const fields: Record<string, string> = {};
   if (f.score) fields[f.score] = String(w.score);
   if (f.comment) fields[f.comment] = w.comment ?? '';
-  if (f.label) fields[f.label] = text.split('\n')[0]!;
+  if (f.label) fields[f.label] = docToText({ lines: doc.lines.slice(0, 1) });
+  if (f.detractor) fields[f.detractor] = String(detractor);
   const data = {
     surveyId: w.surveyId,
     responseId: w.responseId,
@@ -68,16 +77,17 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     label: scoreLabel(w.scale, w.score),
     comment: w.comment,
     answeredAt: w.submittedAt.toISOString(),
-    detractor: dueAt !== null,
-    followUpDueAt: dueAt?.toISOString() ?? null,
+    detractor,
+    // The follow-up task's due time while one is open or being created (possibly for an earlier, unhappy answer).
+    followUpDueAt: taskDueAt?.toISOString() ?? null,
     answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
   };
-  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields, data });
+  await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, doc, visibility, fields, data });
   await finishWriteback(ctx.db, w.id, 'done');
   return 'written';
 }
 
-/** Creates, cancels or notes the survey's follow-up. Returns the due time when a task is owed. */
+/** Creates, cancels or notes the survey's follow-up. Returns the due time while a task is owed, being created or open. */
 async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition): Promise<Date | null> {
   const existing = w.followUp;
   const action = followUpAction({ enabled: def.followUp.enabled, scale: w.scale, score: w.score, detractorMax: def.followUp.detractorMax, existing: existing?.status ?? null });

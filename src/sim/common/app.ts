@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface SimAppParts {
   faults: { onRequest(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> };
-  stats: { record(req: FastifyRequest, reply: FastifyReply): void };
+  stats: { arrived(req: FastifyRequest): void; record(req: FastifyRequest, reply: FastifyReply): void };
   /** The ITSM's error body for an error thrown by a handler or by fastify itself. */
   errorBody(message: string): unknown;
 }
@@ -17,7 +17,10 @@ export function createSimApp(parts: SimAppParts): FastifyInstance {
   const app = Fastify({ logger: false });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', (req, reply) => parts.faults.onRequest(req, reply));
+  app.addHook('onRequest', (req, reply) => {
+    parts.stats.arrived(req);
+    return parts.faults.onRequest(req, reply);
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     parts.stats.record(req, reply);
     return payload;

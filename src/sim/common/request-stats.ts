@@ -8,7 +8,14 @@ export interface RequestLogEntry {
   method: string;
   url: string;
   status: number;
+  /** Epoch ms the answer was sent. */
   at: number;
+  /** Epoch ms the request arrived (before any simulated latency): when the client's call started. */
+  startedAt: number;
+  /** The answer's Retry-After header in seconds, when it had one (429, 503). */
+  retryAfterSeconds: number | null;
+  /** The request's X-Sim-Ref header (extension): lets a test pair what it sent with what arrived. */
+  ref: string | null;
 }
 
 /** `METHOD path`, where path is the matched route template as `render` writes it, else the raw path. */
@@ -23,8 +30,14 @@ export class RequestStats {
   byRoute: Record<string, number> = {};
   status: Record<string, number> = {};
   log: RequestLogEntry[] = [];
+  private readonly arrivals = new WeakMap<FastifyRequest, number>();
 
   constructor(private readonly routeKey: (req: FastifyRequest) => string) {}
+
+  /** onRequest hook, before fault injection: the moment the request reached the simulator. */
+  arrived(req: FastifyRequest): void {
+    this.arrivals.set(req, Date.now());
+  }
 
   /** onSend hook. The control API (/sim/*) is not counted: tests assert on what clients did. */
   record(req: FastifyRequest, reply: FastifyReply): void {
@@ -34,7 +47,9 @@ export class RequestStats {
     this.byRoute[key] = (this.byRoute[key] ?? 0) + 1;
     const code = String(reply.statusCode);
     this.status[code] = (this.status[code] ?? 0) + 1;
-    this.log.push({ method: req.method, url: req.url, status: reply.statusCode, at: Date.now() });
+    const retryAfter = Number(reply.getHeader('retry-after'));
+    const at = Date.now();
+    this.log.push({ method: req.method, url: req.url, status: reply.statusCode, at, startedAt: this.arrivals.get(req) ?? at, retryAfterSeconds: Number.isFinite(retryAfter) && reply.hasHeader('retry-after') ? retryAfter : null, ref: typeof req.headers['x-sim-ref'] === 'string' ? req.headers['x-sim-ref'] : null });
     if (this.log.length > LOG_CAP) this.log.shift();
   }
 

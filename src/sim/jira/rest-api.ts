@@ -345,8 +345,10 @@ export function registerRestApi(app: FastifyInstance, d: RestDeps): void {
             changes.priorityId = null;
             break;
           }
+          // {id} is matched against ids only, {name} against names only (Jira does not read a name as an id).
           const ref = isObj(v) ? (v.id ?? v.name) : undefined;
-          const p = typeof ref === 'string' ? store.priority(ref) : undefined;
+          const found = typeof ref === 'string' ? store.priority(ref) : undefined;
+          const p = found && (isObj(v) && v.id !== undefined ? found.id === v.id : true) ? found : undefined;
           if (!p) errors.priority = `Specify a valid priority (id or name): '${String(ref)}' does not exist.`;
           else changes.priorityId = p.id;
           break;

@@ -25,7 +25,8 @@ const email = z.string().transform((v, ctx) => normaliseEmail(v) ?? (ctx.addIssu
 /** Surveys, the suppression list, template previews and the send queue's pause switch. */
 export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db; queues: Queues; connectors: ConnectorStore; audit?: AuditLog }) {
   app.get('/admin/surveys', async (req) => {
-    const q = parse(z.object({ status: z.string().max(20).optional(), connectorId: z.string().max(63).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query);
+    // Newest first; the next page: before=<id of the last survey listed>.
+    const q = parse(z.object({ status: z.string().max(20).optional(), connectorId: z.string().max(63).optional(), limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().positive().optional() }), req.query);
     let sel = deps.db
       .selectFrom('surveys as s')
       .innerJoin('tickets as t', 't.id', 's.ticket_id')
@@ -34,6 +35,7 @@ export function registerDeliveryAdminRoutes(app: FastifyInstance, deps: { db: Db
       .limit(q.limit);
     if (q.status) sel = sel.where('s.status', '=', q.status as never);
     if (q.connectorId) sel = sel.where('s.connector_id', '=', q.connectorId);
+    if (q.before) sel = sel.where('s.id', '<', String(q.before));
     return { surveys: await sel.execute() };
   });
 
