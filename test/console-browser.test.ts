@@ -119,7 +119,7 @@ describe('admin console in a browser', () => {
     expect(webhookUrl).toBe(url('/webhooks/servicenow/snow'));
     await page.getByRole('button', { name: 'Copy the script' }).click();
     const script = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
-    expect(script).toContain(`r.setEndpoint("${webhookUrl}")`);
+    expect(script).toContain(`r.setEndpoint('${webhookUrl}');`);
     const header = await page.locator('#v-header').innerText();
     await checkPage('push-servicenow');
     // The admin pastes the values into ServiceNow: the simulator's Business Rule now pushes closures there.

@@ -30,13 +30,16 @@ export function cleanDeep(v: unknown, depth = 0): unknown {
   return out;
 }
 
-/** The name of the first URL parameter holding a NUL (as "path parameter x" / "query parameter y"), or null. */
+/**
+ * The first URL parameter holding a NUL, as the message of its 400 ("team: must not contain a NUL byte
+ * (query parameter)", named like the routes' own validation messages), or null.
+ */
 function nulInUrl(params: unknown, query: unknown): string | null {
   const find = (o: unknown, kind: string): string | null => {
     if (!o || typeof o !== 'object') return null;
     for (const [k, v] of Object.entries(o)) {
       const values = Array.isArray(v) ? v : [v];
-      if (k.includes('\u0000') || values.some((x) => typeof x === 'string' && x.includes('\u0000'))) return `${kind} ${JSON.stringify(cleanText(k))}`;
+      if (k.includes('\u0000') || values.some((x) => typeof x === 'string' && x.includes('\u0000'))) return `${cleanText(k)}: must not contain a NUL byte (${kind})`;
     }
     return null;
   };
@@ -45,8 +48,8 @@ function nulInUrl(params: unknown, query: unknown): string | null {
 
 export function registerInputHygiene(app: FastifyInstance) {
   app.addHook('preValidation', async (req) => {
-    const where = nulInUrl(req.params, req.query);
-    if (where) throw Object.assign(new Error(`${where} contains a NUL byte`), { statusCode: 400 });
+    const problem = nulInUrl(req.params, req.query);
+    if (problem) throw Object.assign(new Error(problem), { statusCode: 400 });
     if (req.body !== undefined && req.body !== null && !Buffer.isBuffer(req.body)) req.body = cleanDeep(req.body);
   });
 }
