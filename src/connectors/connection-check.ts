@@ -1,6 +1,6 @@
 import { RetryLaterError } from '../lib/retry.js';
 import { ItsmError } from './http/itsm-http.js';
-import type { ConnectionCheck } from './types.js';
+import type { CheckStep, ConnectionCheck } from './types.js';
 
 /**
  * The answer of POST /admin/connectors/:id/test when the call failed: the HTTP status and a short
@@ -63,4 +63,36 @@ export function failedCheck(e: unknown, latencyMs: number): ConnectionCheck {
   }
   if (e instanceof RetryLaterError) return { ok: false, latencyMs, status: 429, reason: 'rate_limited', message: HINTS.rate_limited };
   return { ok: false, latencyMs, status: null, reason: 'failed', message: HINTS.failed };
+}
+
+/**
+ * The steps of one connection check as a connector runs them: `pass` / `warn` record a step, `fail`
+ * records a failed call (its status and classified reason, never a remote body) and gives the answer to
+ * return, `result` the answer once every step ran. The message names the first failed step.
+ */
+export class CheckSteps {
+  readonly steps: CheckStep[] = [];
+  private readonly started = Date.now();
+
+  push(step: CheckStep): void {
+    this.steps.push(step);
+  }
+
+  result(extra: Partial<ConnectionCheck> = {}): ConnectionCheck {
+    const failed = this.steps.find((s) => s.ok === false);
+    return { ok: !failed, latencyMs: Date.now() - this.started, message: failed ? `${failed.label}: ${failed.detail}` : this.steps.map((s) => s.detail).join('; '), steps: this.steps, ...extra };
+  }
+
+  /** A step whose call failed: recorded with the classified failure; the check ends there. */
+  fail(check: CheckStep['check'], label: string, e: unknown): ConnectionCheck {
+    const f = failedCheck(e, Date.now() - this.started);
+    this.push({ check, label, ok: false, detail: f.message });
+    return this.result({ status: f.status ?? null, reason: f.reason ?? 'failed' });
+  }
+
+  /** A step that got an answer which is not the ITSM's (a login page, a proxy): the check ends there. */
+  unexpected(check: CheckStep['check'], label: string, status: number, detail: string): ConnectionCheck {
+    this.push({ check, label, ok: false, detail });
+    return this.result({ status, reason: 'unexpected_status' });
+  }
 }

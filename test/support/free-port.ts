@@ -1,12 +1,2 @@
-import net from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** Tests share the demo's own helper: a TCP port on 127.0.0.1 that nothing listens on right now. */
+export { freePort } from '../../src/embedded/ports.js';

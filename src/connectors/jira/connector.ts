@@ -1,10 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { failedCheck } from '../connection-check.js';
+import { CheckSteps } from '../connection-check.js';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, REMOTE_TEXT_MAX, remoteText } from '../http/remote-text.js';
-import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, docToAdf } from './adf.js';
 import { docToWiki } from './wiki-markup.js';
 import type { ItsmDoc } from '../../render/itsm-doc.js';
@@ -217,31 +217,18 @@ export class JiraConnector implements Connector {
    * Each failure carries Jira's own error text.
    */
   async checkConnection(): Promise<ConnectionCheck> {
-    const started = Date.now();
-    const steps: CheckStep[] = [];
-    const done = () => {
-      const failed = steps.find((s) => s.ok === false);
-      return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
-    };
-    // A failed step: the status and a classified reason; Jira's own structured error text only, never
-    // the body of whatever answered (see connection-check.ts).
-    const fail = (check: CheckStep['check'], label: string, e: unknown): ConnectionCheck => {
-      const f = failedCheck(e, Date.now() - started);
-      steps.push({ check, label, ok: false, detail: f.message });
-      return { ...done(), status: f.status ?? null, reason: f.reason ?? 'failed' };
-    };
+    const run = new CheckSteps();
     try {
       const res = await this.http.request<{ displayName?: string; accountId?: string; name?: string; timeZone?: string }>({ operation: 'check', method: 'GET', url: `${this.api}/myself` });
       // A 200 from something that is not Jira (a login page, a proxy) is not a working connection.
       if (!res.data || typeof res.data !== 'object' || (typeof res.data.accountId !== 'string' && typeof res.data.name !== 'string')) {
-        steps.push({ check: 'auth', label: 'Authentication', ok: false, detail: `HTTP ${res.status}, but not a Jira /myself answer (check the address)` });
-        return { ...done(), status: res.status, reason: 'unexpected_status' };
+        return run.unexpected('auth', 'Authentication', res.status, `HTTP ${res.status}, but not a Jira /myself answer (check the address)`);
       }
       const who = typeof res.data.displayName === 'string' && res.data.displayName ? remoteText(res.data.displayName, 100) : 'the integration user';
       const tz = typeof res.data.timeZone === 'string' ? remoteText(res.data.timeZone, 60) : '';
-      steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: `authenticated as ${who}`, ...(tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? { warning: `the integration account's time zone is ${tz}: set it to UTC (JQL reads dates in that zone)` } : {}) });
+      run.push({ check: 'auth', label: 'Authentication', ok: true, detail: `authenticated as ${who}`, ...(tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? { warning: `the integration account's time zone is ${tz}: set it to UTC (JQL reads dates in that zone)` } : {}) });
     } catch (e) {
-      return fail('auth', 'Authentication', e);
+      return run.fail('auth', 'Authentication', e);
     }
     const projects = this.def.jira.projects;
     try {
@@ -250,12 +237,12 @@ export class JiraConnector implements Connector {
         ? await this.http.request<{ issues?: Array<{ key: string; fields?: { status?: { name?: string }; reporter?: { emailAddress?: string } } }> }>({ operation: 'check', method: 'POST', url: `${this.api}/search`, data: { jql, maxResults: 1, fields: ['status', 'reporter'] } })
         : await this.http.request<{ issues?: Array<{ key: string; fields?: { status?: { name?: string }; reporter?: { emailAddress?: string } } }> }>({ operation: 'check', method: 'POST', url: `${this.api}/search/jql`, data: { jql, maxResults: 1, fields: ['status', 'reporter'] } });
       const issue = res.data?.issues?.[0];
-      steps.push({
+      run.push({
         check: 'read', label: `Read an issue (${projects.join(', ')})`, ok: true,
         detail: issue ? `read ${issue.key} (${issue.fields?.status?.name ?? 'status unknown'})${issue.fields?.reporter ? (issue.fields.reporter.emailAddress ? ", with the reporter's email" : "; the reporter's email is hidden (it is looked up per person)") : ''}` : `search works; no issues in ${projects.join(', ')} yet`,
       });
     } catch (e) {
-      return fail('read', `Read an issue (${projects.join(', ')})`, e);
+      return run.fail('read', `Read an issue (${projects.join(', ')})`, e);
     }
     const wanted = ['BROWSE_PROJECTS', 'ADD_COMMENTS', 'CREATE_ISSUES', 'LINK_ISSUES', 'EDIT_ISSUES'];
     const missing: string[] = [];
@@ -264,15 +251,15 @@ export class JiraConnector implements Connector {
         const res = await this.http.request<{ permissions?: Record<string, { havePermission?: boolean }> }>({ operation: 'check', method: 'GET', url: `${this.api}/mypermissions`, params: { projectKey: p, permissions: wanted.join(',') } });
         for (const k of wanted) if (res.data?.permissions?.[k]?.havePermission !== true) missing.push(`${k} in ${p}`);
       }
-      steps.push(
+      run.push(
         missing.length === 0
           ? { check: 'write', label: 'Comment, create and link issues', ok: true, detail: `has ${wanted.join(', ')} in ${projects.join(', ')}` }
           : { check: 'write', label: 'Comment, create and link issues', ok: false, detail: `missing permissions: ${missing.join('; ')}` },
       );
     } catch (e) {
-      steps.push({ check: 'write', label: 'Comment, create and link issues', ok: null, detail: `not verified: permissions could not be read (${(e as Error).message})` });
+      run.push({ check: 'write', label: 'Comment, create and link issues', ok: null, detail: `not verified: permissions could not be read (${(e as Error).message})` });
     }
-    return done();
+    return run.result();
   }
 
   // ---- outbound -------------------------------------------------------------------------------

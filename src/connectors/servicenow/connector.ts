@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { failedCheck } from '../connection-check.js';
+import { CheckSteps } from '../connection-check.js';
 import { ItsmHttp, sendWhenOpen } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, remoteText } from '../http/remote-text.js';
-import type { CheckStep, ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { docToJournal } from './neutralise.js';
 import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { serviceNowAuth } from './auth.js';
@@ -159,20 +159,8 @@ export class ServiceNowConnector implements Connector {
    * change a real ticket. Each failure carries ServiceNow's own error text.
    */
   async checkConnection(): Promise<ConnectionCheck> {
-    const started = Date.now();
-    const steps: CheckStep[] = [];
+    const run = new CheckSteps();
     const { table, taskTable } = this.def.servicenow;
-    const done = () => {
-      const failed = steps.find((s) => s.ok === false);
-      return { ok: !failed, latencyMs: Date.now() - started, message: failed ? `${failed.label}: ${failed.detail}` : steps.map((s) => s.detail).join('; '), steps };
-    };
-    // A failed step: the status and a classified reason; ServiceNow's own structured error text only,
-    // never the body of whatever answered (see connection-check.ts).
-    const fail = (check: CheckStep['check'], label: string, e: unknown): ConnectionCheck => {
-      const f = failedCheck(e, Date.now() - started);
-      steps.push({ check, label, ok: false, detail: f.message });
-      return { ...done(), status: f.status ?? null, reason: f.reason ?? 'failed' };
-    };
     const get = <T>(url: string, params: Record<string, string | number | boolean>) => this.http.request<{ result?: T }>({ operation: 'check', method: 'GET', url, params: { sysparm_no_count: true, ...params } });
     const username = this.def.auth.type === 'oauth_client_credentials' ? null : this.def.auth.username;
     let userSysId: string | null = null;
@@ -181,49 +169,48 @@ export class ServiceNowConnector implements Connector {
         const u = (await get<Array<{ sys_id: string; user_name: string; time_zone?: string }>>('/api/now/table/sys_user', { sysparm_query: `user_name=${username}`, sysparm_fields: 'sys_id,user_name,time_zone', sysparm_limit: 1 })).data.result?.[0];
         userSysId = u?.sys_id ?? null;
         const tz = u?.time_zone ?? '';
-        steps.push({
+        run.push({
           check: 'auth', label: 'Authentication', ok: true,
           detail: u ? `signed in as ${u.user_name}` : `signed in as ${username} (its sys_user record is not readable)`,
           ...(u && tz !== 'UTC' && tz !== 'GMT' ? { warning: `the integration user's time zone is ${tz || 'the system default'}: set it to UTC (dates in queries are read in that zone)` } : {}),
         });
       } else {
         await get('/api/now/table/sys_user', { sysparm_fields: 'sys_id', sysparm_limit: 1 });
-        steps.push({ check: 'auth', label: 'Authentication', ok: true, detail: 'OAuth client credentials accepted' });
+        run.push({ check: 'auth', label: 'Authentication', ok: true, detail: 'OAuth client credentials accepted' });
       }
     } catch (e) {
-      return fail('auth', 'Authentication', e);
+      return run.fail('auth', 'Authentication', e);
     }
     try {
       const res = await get<Array<Record<string, string>>>(this.tablePath, { sysparm_query: 'ORDERBYDESCsys_updated_on', sysparm_fields: 'sys_id,number,state,caller_id.email', sysparm_limit: 1 });
       // A 200 from something that is not the Table API (a login page, a proxy) is not a working connection.
       if (!Array.isArray(res.data?.result)) {
-        steps.push({ check: 'read', label: `Read a ticket (${table})`, ok: false, detail: `HTTP ${res.status}, but not a ServiceNow Table API answer (check baseUrl)` });
-        return { ...done(), status: res.status, reason: 'unexpected_status' };
+        return run.unexpected('read', `Read a ticket (${table})`, res.status, `HTTP ${res.status}, but not a ServiceNow Table API answer (check baseUrl)`);
       }
       const rec = res.data.result[0];
-      steps.push({
+      run.push({
         check: 'read', label: `Read a ticket (${table})`, ok: true,
         detail: rec ? `read ${rec.number || rec.sys_id} (state ${rec.state || '?'})${rec['caller_id.email'] ? ", with the caller's email" : ''}` : `read access to ${table} confirmed (the table is empty)`,
       });
     } catch (e) {
-      return fail('read', `Read a ticket (${table})`, e);
+      return run.fail('read', `Read a ticket (${table})`, e);
     }
     if (!userSysId) {
-      steps.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: "not verified: the integration user's roles cannot be read; the first write-back will show it" });
-      return done();
+      run.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: "not verified: the integration user's roles cannot be read; the first write-back will show it" });
+      return run.result();
     }
     try {
       const roles = ((await get<Array<Record<string, string>>>('/api/now/table/sys_user_has_role', { sysparm_query: `user=${userSysId}`, sysparm_fields: 'role.name', sysparm_limit: 200 })).data.result ?? []).map((r) => r['role.name']).filter(Boolean);
       const writer = roles.find((r) => r === 'itil' || r === 'admin');
-      steps.push(
+      run.push(
         writer
           ? { check: 'write', label: 'Write work notes, create tasks', ok: true, detail: `role ${writer}: may write work notes on ${table} and create ${taskTable} records (checked by role; custom ACLs can still refuse)` }
           : { check: 'write', label: 'Write work notes, create tasks', ok: false, detail: `the integration user has no itil role (roles: ${roles.join(', ') || 'none'}): it cannot write work notes or create ${taskTable} records` },
       );
     } catch (e) {
-      steps.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: `not verified: the user's roles could not be read (${(e as Error).message})` });
+      run.push({ check: 'write', label: 'Write work notes, create tasks', ok: null, detail: `not verified: the user's roles could not be read (${(e as Error).message})` });
     }
-    return done();
+    return run.result();
   }
 
   ticketUrl(externalId: string, _key: string | null = null): string {
