@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import { csvLine } from './csv.js';
-import { COHORT_FROM, DETRACTOR_SQL, scopeSql } from './stats-store.js';
+import { COHORT_FROM, COUNTED_AT, DETRACTOR_SQL, scopeSql } from './stats-store.js';
 import type { StatsFilter } from './types.js';
 
 const BATCH = 2000;
@@ -17,7 +17,7 @@ export async function* answersCsv(db: Db, f: StatsFilter): AsyncGenerator<string
   for (;;) {
     const { rows } = await sql<{ id: string; connector: string; ticket: string | null; team: string | null; category: string | null; priority: string | null; scale: string; score: number; detractor: boolean; comment: string | null; sent_at: Date; answered_at: Date }>`
       SELECT s.id, s.connector_id AS connector, t.external_key AS ticket, t.assignment_group_name AS team, t.category, t.priority,
-             s.scale, r.score, ${DETRACTOR_SQL} AS detractor, r.comment, s.sent_at, r.submitted_at AS answered_at
+             s.scale, r.score, ${DETRACTOR_SQL} AS detractor, r.comment, ${COUNTED_AT} AS sent_at, r.submitted_at AS answered_at
       FROM ${COHORT_FROM}
       WHERE ${scopeSql(f)} AND r.id IS NOT NULL AND s.id > ${after}
       ORDER BY s.id LIMIT ${BATCH}`.execute(db);

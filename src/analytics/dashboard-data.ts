@@ -6,7 +6,7 @@ import { recentComments, themesReport } from './comments.js';
 import { followUpReport } from './follow-up-stats.js';
 import { firstDay, lastDay, parseStatsQuery, type StatsQuery } from './query.js';
 import { statsReport } from './stats.js';
-import { groupKeySql, groupLabelSql } from './stats-store.js';
+import { COUNTED_AT, groupKeySql, groupLabelSql } from './stats-store.js';
 import type { DashboardView, ScoreboardView } from './views.js';
 
 export interface AnalyticsDeps {
@@ -51,7 +51,7 @@ async function teamOptions(db: Db, q: StatsQuery) {
   const { rows } = await sql<{ key: string; label: string }>`
     SELECT ${groupKeySql('team')} AS key, max(${groupLabelSql('team')}) AS label
     FROM surveys s JOIN tickets t ON t.id = s.ticket_id
-    WHERE s.sent_at >= ${q.filter.from} AND s.sent_at < ${q.filter.to} ${q.filter.connectorId ? sql`AND s.connector_id = ${q.filter.connectorId}` : sql``}
+    WHERE ${COUNTED_AT} >= ${q.filter.from} AND ${COUNTED_AT} < ${q.filter.to} ${q.filter.connectorId ? sql`AND s.connector_id = ${q.filter.connectorId}` : sql``}
     GROUP BY 1 ORDER BY 2`.execute(db);
   return rows;
 }

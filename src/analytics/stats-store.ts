@@ -35,9 +35,16 @@ export const groupLabelSql = (g: GroupBy) => sql.raw(GROUP_LABEL[g]);
 export const DETRACTOR_SQL = sql<boolean>`r.score <= coalesce((c.definition->'followUp'->'detractorMax'->>s.scale)::int,
   CASE s.scale WHEN 'csat' THEN ${SCALES.csat.detractorMax}::int WHEN 'nps' THEN ${SCALES.nps.detractorMax}::int ELSE ${SCALES.ces.detractorMax}::int END)`;
 
+/**
+ * The time a survey counts at: when it was sent; for a survey whose send outcome was lost ('unknown':
+ * claimed for sending, maybe delivered, its links work), when it was claimed for sending — the last
+ * moment before the email may have gone. Such surveys count as sent, and their answers like any other.
+ */
+export const COUNTED_AT = sql<Date>`coalesce(s.sent_at, CASE WHEN s.status = 'unknown' THEN s.claimed_at END)`;
+
 /** The WHERE clause every stats query shares (values are bound parameters). */
 export function scopeSql(f: StatsFilter): RawBuilder<boolean> {
-  const parts: RawBuilder<unknown>[] = [sql`s.sent_at >= ${f.from}`, sql`s.sent_at < ${f.to}`];
+  const parts: RawBuilder<unknown>[] = [sql`${COUNTED_AT} >= ${f.from}`, sql`${COUNTED_AT} < ${f.to}`];
   if (f.connectorId) parts.push(sql`s.connector_id = ${f.connectorId}`);
   if (f.team) parts.push(sql`${groupKeySql('team')} = ${f.team}`);
   if (f.agent) parts.push(sql`${groupKeySql('agent')} = ${f.agent}`);
@@ -59,7 +66,7 @@ export interface CellRow extends Cell {
 }
 
 export async function loadCells(db: Db, f: StatsFilter, groupBy: GroupBy, interval: TimeInterval): Promise<CellRow[]> {
-  const period = interval === 'none' ? sql`NULL::text` : sql`to_char(date_trunc(${interval}, s.sent_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
+  const period = interval === 'none' ? sql`NULL::text` : sql`to_char(date_trunc(${interval}, ${COUNTED_AT} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
   const { rows } = await sql<{ key: string; label: string; period: string | null; scale: Scale; score: number | null; detractor: boolean | null; surveys: string; delivered: string }>`
     SELECT ${groupKeySql(groupBy)} AS key, max(${groupLabelSql(groupBy)}) AS label, ${period} AS period, s.scale, r.score,
            coalesce(${DETRACTOR_SQL}, false) AS detractor, count(*) AS surveys, count(s.delivered_at) AS delivered
