@@ -15,8 +15,8 @@ export interface DashboardView {
   byCategory: StatsReport;
   followUps: FollowUpReport;
   themes: ThemesReport;
-  /** Latest answers with a comment (admin only; customer text, must be shown escaped). */
-  recentComments: { ticket: string | null; team: string | null; scale: string; score: number; comment: string; submittedAt: string }[];
+  /** Latest answers with a comment (admin only; customer text, must be shown escaped); `detractor` by the connector's own threshold. */
+  recentComments: { ticket: string | null; team: string | null; scale: string; score: number; detractor: boolean; comment: string; submittedAt: string }[];
   /** Query string (without '?') of the current filter, for CSV export links. */
   exportQuery: string;
 }

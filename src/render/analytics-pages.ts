@@ -384,7 +384,8 @@ export function renderDashboard(view: DashboardView): string {
         ticket: c.ticket ?? NONE,
         team: c.team ?? NONE,
         scoreText: scale ? `${SCALE_META[scale].name} ${c.score} / ${SCALES[scale].max}` : `${c.scale} ${c.score}`,
-        unhappy: scale ? c.score <= SCALES[scale].detractorMax : false,
+        // The answer's connector decides (followUp.detractorMax), as for its follow-up task.
+        unhappy: c.detractor,
         comment: c.comment,
       };
     }),
