@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import { computeThemes } from './themes.js';
-import { firstDay, lastDay, type StatsQuery } from './query.js';
+import { firstDay, lastDay, refusePerAgent, type StatsQuery } from './query.js';
 import { COHORT_FROM, DETRACTOR_SQL, groupKeySql, groupLabelSql, scopeSql } from './stats-store.js';
 import type { GroupBy, ThemesReport } from './types.js';
 
@@ -10,6 +10,7 @@ const MAX_COMMENTS = 50_000;
 
 /** What customers talk about, per team (or category/connector) against everyone. Never per agent. */
 export async function themesReport(db: Db, q: StatsQuery): Promise<ThemesReport> {
+  if (q.filter.agent) refusePerAgent(q, 'themes are');
   const groupBy: GroupBy = q.groupBy === 'none' || q.groupBy === 'agent' ? 'team' : q.groupBy;
   const { rows } = await sql<{ groupKey: string; groupLabel: string; text: string }>`
     SELECT ${groupKeySql(groupBy)} AS "groupKey", ${groupLabelSql(groupBy)} AS "groupLabel", r.comment AS text

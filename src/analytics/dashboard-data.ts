@@ -4,7 +4,7 @@ import type { ConnectorStore } from '../store/connectors.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { recentComments, themesReport } from './comments.js';
 import { followUpReport } from './follow-up-stats.js';
-import { firstDay, lastDay, parseStatsQuery, type StatsQuery } from './query.js';
+import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } from './query.js';
 import { statsReport } from './stats.js';
 import { COUNTED_AT, groupKeySql, groupLabelSql } from './stats-store.js';
 import type { DashboardView, ScoreboardView } from './views.js';
@@ -19,13 +19,15 @@ export interface AnalyticsDeps {
 /** Everything the dashboard shows for one filter; the queries run side by side. */
 export async function loadDashboard(deps: AnalyticsDeps, raw: unknown): Promise<DashboardView> {
   const q = parseStatsQuery(raw, deps.now(), { interval: 'week' });
-  const as = (groupBy: StatsQuery['groupBy']): StatsQuery => ({ ...q, groupBy });
+  refusePerAgent(q, 'the dashboard is');
+  const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
   const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
     deps.connectors.list(),
     teamOptions(deps.db, q),
     statsReport(deps.db, as('team'), deps.minGroupSize),
-    statsReport(deps.db, as('agent'), deps.minGroupSize),
-    statsReport(deps.db, as('category'), deps.minGroupSize),
+    // The page shows agents and categories as totals only: no series to load.
+    statsReport(deps.db, as('agent', 'none'), deps.minGroupSize),
+    statsReport(deps.db, as('category', 'none'), deps.minGroupSize),
     followUpReport(deps.db, as('team')),
     themesReport(deps.db, as('team')),
     recentComments(deps.db, q),
@@ -43,6 +45,9 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown): Promise<
     themes,
     recentComments: comments,
     exportQuery,
+    // The total is shown in every table of the page (teams, categories, follow-ups): when it is one
+    // small agent's figure, nothing on the page can be shown.
+    withheld: byAgent.total.hidden === true,
   };
 }
 
@@ -59,7 +64,9 @@ async function teamOptions(db: Db, q: StatsQuery) {
 /**
  * The public scoreboard of one connector, when its admin opted in: team-level scores and trends of
  * the last 12 weeks (or months). Teams with fewer answers than the minimum group size are left out,
- * since a very small team's score points at its few people. Nothing else leaves: no comments, no names.
+ * since a very small team's score points at its few people, and so are weeks (months) of a team with
+ * fewer answers (a gap in its line; with a second one when a single gap would follow from the team's
+ * figure). Nothing else leaves: no comments, no names.
  */
 export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, raw: unknown): Promise<ScoreboardView | null> {
   const def = await deps.connectors.get(connectorId);
@@ -69,21 +76,23 @@ export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, r
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = interval === 'week' ? new Date(to.getTime() - 83 * 86_400_000) : new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
   const q = parseStatsQuery({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), connector: connectorId, groupBy: 'team', interval }, now);
-  const report = await statsReport(deps.db, q, deps.minGroupSize);
+  // Public: every team figure and every period of it counts as small-group data, and no total is
+  // published (so hiding a team needs no second one; a team's single small week needs another).
+  const report = await statsReport(deps.db, q, deps.minGroupSize, { rows: true, margins: false, marginsPublished: false });
   return {
     organisationName: def.survey.branding.organisationName,
     from: report.from,
     to: report.to,
     interval,
     teams: report.groups
-      .filter((g) => g.funnel.answered >= deps.minGroupSize)
+      .filter((g) => !g.hidden)
       .map((g) => ({
         label: g.label,
         answered: g.funnel.answered,
         csat: g.csat,
         nps: g.nps,
         ces: g.ces,
-        series: g.series.map((p) => ({ period: p.period, funnel: p.funnel, csat: p.csat, nps: p.nps, ces: p.ces, detractors: p.detractors })),
+        series: g.series.map((p) => ({ period: p.period, funnel: p.funnel, csat: p.csat, nps: p.nps, ces: p.ces, detractors: p.detractors, ...(p.hidden ? { hidden: true } : {}) })),
       })),
   };
 }

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
-import { HttpError } from '../http/app.js';
-import { firstDay, lastDay, type StatsQuery } from './query.js';
+import { firstDay, lastDay, refusePerAgent, type StatsQuery } from './query.js';
 import { COHORT_FROM, DETRACTOR_SQL, groupKeySql, groupLabelSql, scopeSql } from './stats-store.js';
 import type { FollowUpFigures, FollowUpReport } from './types.js';
 
@@ -19,7 +18,7 @@ export function followUpFigures(key: string, label: string, c: Counts, withinMin
  * recorded outcomes. Grouping by agent is refused: a task is about one customer of one agent.
  */
 export async function followUpReport(db: Db, q: StatsQuery): Promise<FollowUpReport> {
-  if (q.groupBy === 'agent') throw new HttpError(400, 'groupBy: follow-up figures are not available per agent');
+  refusePerAgent(q, 'follow-up figures are');
   const { rows } = await sql<{ key: string; label: string } & Record<keyof Counts, string>>`
     SELECT ${groupKeySql(q.groupBy)} AS key, max(${groupLabelSql(q.groupBy)}) AS label,
       count(*) FILTER (WHERE ${DETRACTOR_SQL}) AS "detractors",

@@ -19,6 +19,11 @@ export interface DashboardView {
   recentComments: { ticket: string | null; team: string | null; scale: string; score: number; detractor: boolean; comment: string; submittedAt: string }[];
   /** Query string (without '?') of the current filter, for CSV export links. */
   exportQuery: string;
+  /**
+   * Every figure of this selection is withheld: its answers all belong to one agent, below the
+   * minimum group size (the total would be that agent's figure).
+   */
+  withheld: boolean;
 }
 
 export type ScoreboardView = ScoreboardReport;

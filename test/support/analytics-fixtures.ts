@@ -247,6 +247,7 @@ export function dashboardFixture(opts: FixtureOptions = {}): DashboardView {
           { ticket: null, team: null, scale: 'nps', score: 9, detractor: false, comment: 'Great service as always.', submittedAt: '2025-02-27T08:45:00.000Z' },
         ],
     exportQuery: `from=${FROM}&to=${to}&interval=week`,
+    withheld: false,
   };
 }
 

@@ -5,7 +5,7 @@ import { themesReport } from '../../../analytics/comments.js';
 import { statsCsv } from '../../../analytics/csv.js';
 import type { AnalyticsDeps } from '../../../analytics/dashboard-data.js';
 import { followUpReport } from '../../../analytics/follow-up-stats.js';
-import { parseStatsQuery } from '../../../analytics/query.js';
+import { parseStatsQuery, refusePerAgent } from '../../../analytics/query.js';
 import { statsReport } from '../../../analytics/stats.js';
 
 /**
@@ -29,6 +29,7 @@ export function registerStatsRoutes(app: FastifyInstance, deps: AnalyticsDeps) {
   });
   app.get('/admin/export/answers.csv', async (req, reply) => {
     const q = parse(req.query);
+    refusePerAgent(q, 'answers are');
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="answers-${q.filter.from.toISOString().slice(0, 10)}.csv"`)
