@@ -9,6 +9,7 @@ import { SecretBox } from './lib/secret-box.js';
 import { ConnectorStore } from './store/connectors.js';
 import { applyConnectorsFile } from './cli/connectors-apply.js';
 import { startService } from './service.js';
+import { rebuildRollups, rollupStatus } from './analytics/facts/rollups.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -19,6 +20,8 @@ const USAGE = `Usage: feedback <command>
                                  create/update connectors from a YAML or JSON file
   connectors list                list connectors (secrets masked)
   demo [--seconds N]             run the service against the built-in simulators and show the loop
+  rollups rebuild                rebuild the analytics rollups from survey_facts (figures stay exact meanwhile)
+  rollups status                 how far the analytics rollups reach, and how many days wait to be rebuilt
 `;
 
 /** The composition root: the only place that reads process.env (through config) and wires things up. */
@@ -85,6 +88,29 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       finally {
+        await db.destroy();
+      }
+    }
+    case 'rollups': {
+      const config = loadDbConfig(process.env);
+      await ensureDatabase(config.DATABASE_URL);
+      const { db } = createDb(config.DATABASE_URL, 2);
+      try {
+        await migrateToLatest(db);
+        const started = Date.now();
+        if (sub === 'rebuild') {
+          const r = await rebuildRollups(db);
+          process.stdout.write(`rebuilt ${r.daysRebuilt} days (${r.marked} marked) in ${((Date.now() - started) / 1000).toFixed(1)} s; rollups hold the days before ${r.until ?? '(none yet)'}\n`);
+          return 0;
+        }
+        if (sub === 'status') {
+          const r = await rollupStatus(db);
+          process.stdout.write(`rollups hold the days before ${r.until ?? '(none yet)'}; ${r.dirtyLeft} days wait to be rebuilt (read from survey_facts meanwhile)\n`);
+          return 0;
+        }
+        process.stderr.write(USAGE);
+        return 2;
+      } finally {
         await db.destroy();
       }
     }

@@ -1,19 +1,19 @@
-import type { Db } from '../db/client.js';
 import { figuresFrom, hiddenFigures, type Cell } from './figures.js';
 import { periodsBetween } from './periods.js';
 import { firstDay, lastDay, type StatsQuery } from './query.js';
-import { loadCells, type CellRow } from './stats-store.js';
+import { loadCells, type CellRow } from './facts/cells.js';
+import type { AnalyticsReader } from './reader.js';
 import { suppressCrossTable, type Protection } from './suppression/cross-table.js';
 import type { Figures, GroupFigures, PeriodFigures, StatsReport } from './types.js';
 
 /**
- * CSAT / NPS / CES, funnel and detractors per group and period. Pure assembly of what loadCells returns,
- * apart from the one query. Agent-level figures (groups and their periods, and everything when filtered
+ * CSAT / NPS / CES, funnel and detractors per group and period. Pure assembly of the histogram cells
+ * loadCells returns (rollups and survey_facts, facts/cells.ts), apart from that one query. Agent-level figures (groups and their periods, and everything when filtered
  * to one agent) with fewer than `minAgentGroupSize` answers are withheld, and so are the figures that
  * would give them away by subtraction (see suppression/).
  */
-export async function statsReport(db: Db, q: StatsQuery, minAgentGroupSize: number, protection: Protection = protectionFor(q)): Promise<StatsReport> {
-  return assembleStats(await loadCells(db, q.filter, q.groupBy, q.interval), q, minAgentGroupSize, protection);
+export async function statsReport(reader: AnalyticsReader, q: StatsQuery, minAgentGroupSize: number, protection: Protection = protectionFor(q)): Promise<StatsReport> {
+  return assembleStats(await loadCells(reader, q.filter, q.groupBy, q.interval), q, minAgentGroupSize, protection);
 }
 
 /** Figures about one person: agent groups, and every figure of a report filtered to one agent. */
