@@ -103,51 +103,51 @@ LEFT JOIN responses fr ON fr.id = f.response_id
 WHERE s.status = 'sent' OR (s.status = 'unknown' AND s.claimed_at IS NOT NULL);
 
 -- Makes the facts of these surveys equal to the view: inserted, updated where a column differs, or
--- deleted when the survey no longer counts.
+-- deleted when the survey no longer counts. PL/pgSQL with generic plans, so that its statements are
+-- planned once per connection: planned at every call (an SQL function, or PL/pgSQL's custom plans for
+-- `= ANY ($1)`) it cost about 20 times more than running them. The trigger functions below, run for
+-- every statement on their tables, are kept on generic plans for the same reason.
 CREATE FUNCTION survey_facts_refresh(p_survey_ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
-  WITH src AS (
-    SELECT * FROM survey_facts_source WHERE survey_id = ANY (p_survey_ids)
-  ), upserted AS (
-    INSERT INTO survey_facts AS x (survey_id, connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
-                                   sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
-                                   follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
-                                   follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
-    SELECT * FROM src
-    ON CONFLICT (survey_id) DO UPDATE
-      SET (connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
-           sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
-           follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
-           follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
-        = (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+  INSERT INTO survey_facts AS x (survey_id, connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
+                                 sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
+                                 follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
+                                 follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
+  SELECT * FROM survey_facts_source WHERE survey_id = ANY (p_survey_ids)
+  ON CONFLICT (survey_id) DO UPDATE
+    SET (connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
+         sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
+         follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
+         follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
+      = (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
+         EXCLUDED.category, EXCLUDED.priority, EXCLUDED.scale, EXCLUDED.sent_at, EXCLUDED.send_outcome, EXCLUDED.delivered,
+         EXCLUDED.response_id, EXCLUDED.score, EXCLUDED.answered_at, EXCLUDED.detractor, EXCLUDED.has_comment,
+         EXCLUDED.follow_up_id, EXCLUDED.follow_up_status, EXCLUDED.follow_up_task, EXCLUDED.follow_up_answer_at,
+         EXCLUDED.follow_up_created_at, EXCLUDED.follow_up_closed_at, EXCLUDED.follow_up_overdue, EXCLUDED.follow_up_escalated,
+         EXCLUDED.follow_up_outcome)
+    WHERE (x.connector_id, x.ticket_id, x.team_key, x.team_label, x.agent_key, x.agent_label, x.category, x.priority, x.scale,
+           x.sent_at, x.send_outcome, x.delivered, x.response_id, x.score, x.answered_at, x.detractor, x.has_comment,
+           x.follow_up_id, x.follow_up_status, x.follow_up_task, x.follow_up_answer_at, x.follow_up_created_at,
+           x.follow_up_closed_at, x.follow_up_overdue, x.follow_up_escalated, x.follow_up_outcome)
+      IS DISTINCT FROM
+          (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
            EXCLUDED.category, EXCLUDED.priority, EXCLUDED.scale, EXCLUDED.sent_at, EXCLUDED.send_outcome, EXCLUDED.delivered,
            EXCLUDED.response_id, EXCLUDED.score, EXCLUDED.answered_at, EXCLUDED.detractor, EXCLUDED.has_comment,
            EXCLUDED.follow_up_id, EXCLUDED.follow_up_status, EXCLUDED.follow_up_task, EXCLUDED.follow_up_answer_at,
            EXCLUDED.follow_up_created_at, EXCLUDED.follow_up_closed_at, EXCLUDED.follow_up_overdue, EXCLUDED.follow_up_escalated,
-           EXCLUDED.follow_up_outcome)
-      WHERE (x.connector_id, x.ticket_id, x.team_key, x.team_label, x.agent_key, x.agent_label, x.category, x.priority, x.scale,
-             x.sent_at, x.send_outcome, x.delivered, x.response_id, x.score, x.answered_at, x.detractor, x.has_comment,
-             x.follow_up_id, x.follow_up_status, x.follow_up_task, x.follow_up_answer_at, x.follow_up_created_at,
-             x.follow_up_closed_at, x.follow_up_overdue, x.follow_up_escalated, x.follow_up_outcome)
-        IS DISTINCT FROM
-            (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
-             EXCLUDED.category, EXCLUDED.priority, EXCLUDED.scale, EXCLUDED.sent_at, EXCLUDED.send_outcome, EXCLUDED.delivered,
-             EXCLUDED.response_id, EXCLUDED.score, EXCLUDED.answered_at, EXCLUDED.detractor, EXCLUDED.has_comment,
-             EXCLUDED.follow_up_id, EXCLUDED.follow_up_status, EXCLUDED.follow_up_task, EXCLUDED.follow_up_answer_at,
-             EXCLUDED.follow_up_created_at, EXCLUDED.follow_up_closed_at, EXCLUDED.follow_up_overdue, EXCLUDED.follow_up_escalated,
-             EXCLUDED.follow_up_outcome)
-    RETURNING 1
-  )
-  DELETE FROM survey_facts x
-  WHERE x.survey_id = ANY (p_survey_ids)
-    AND NOT EXISTS (SELECT 1 FROM src WHERE src.survey_id = x.survey_id);
-$$;
+           EXCLUDED.follow_up_outcome);
+  -- A survey that no longer counts (the view's WHERE); a deleted survey takes its row along (foreign key).
+  DELETE FROM survey_facts x USING surveys s
+  WHERE x.survey_id = ANY (p_survey_ids) AND s.id = x.survey_id
+    AND NOT (s.status = 'sent' OR (s.status = 'unknown' AND s.claimed_at IS NOT NULL));
+END $$;
 
 -- Triggers: one per table and event, per statement, with the changed rows as transition tables.
 -- Statements that change nothing the facts depend on (a claim, a reminder, an SLA check counter)
 -- cost a scan of their own few changed rows and no more.
 
-CREATE FUNCTION survey_facts_surveys_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_surveys_inserted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(n.id) INTO ids FROM new_rows n WHERE n.status IN ('sent', 'unknown');
@@ -155,7 +155,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION survey_facts_surveys_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_surveys_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(n.id) INTO ids
@@ -172,7 +172,7 @@ CREATE TRIGGER survey_facts_surveys_insert AFTER INSERT ON surveys
 CREATE TRIGGER survey_facts_surveys_update AFTER UPDATE ON surveys
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_facts_surveys_updated();
 
-CREATE FUNCTION survey_facts_responses_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_responses_inserted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   -- A flagged answer (suspected bot) is stored inactive and changes nothing.
@@ -181,7 +181,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION survey_facts_responses_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_responses_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT n.survey_id) INTO ids
@@ -192,7 +192,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION survey_facts_responses_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_responses_deleted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT o.survey_id) INTO ids FROM old_rows o;
@@ -207,7 +207,7 @@ CREATE TRIGGER survey_facts_responses_update AFTER UPDATE ON responses
 CREATE TRIGGER survey_facts_responses_delete AFTER DELETE ON responses
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_facts_responses_deleted();
 
-CREATE FUNCTION survey_facts_follow_ups_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_follow_ups_inserted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT n.survey_id) INTO ids FROM new_rows n;
@@ -215,7 +215,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION survey_facts_follow_ups_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_follow_ups_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT n.survey_id) INTO ids
@@ -226,7 +226,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION survey_facts_follow_ups_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_follow_ups_deleted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT o.survey_id) INTO ids FROM old_rows o;
@@ -243,7 +243,7 @@ CREATE TRIGGER survey_facts_follow_ups_delete AFTER DELETE ON follow_ups
 
 -- A ticket's team, agent, category or priority changing (a reopened ticket handed to another team)
 -- moves its surveys' facts along, as the stats always followed the ticket.
-CREATE FUNCTION survey_facts_tickets_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_tickets_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE changed_tickets bigint[]; ids bigint[];
 BEGIN
   SELECT array_agg(n.id) INTO changed_tickets
@@ -260,7 +260,7 @@ CREATE TRIGGER survey_facts_tickets_update AFTER UPDATE ON tickets
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION survey_facts_tickets_updated();
 
 -- A connector's thresholds changing re-flags its answers (as the figures always used the current ones).
-CREATE FUNCTION survey_facts_connectors_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION survey_facts_connectors_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE changed text[];
 BEGIN
   SELECT array_agg(n.id) INTO changed

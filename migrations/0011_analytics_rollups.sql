@@ -78,7 +78,7 @@ CREATE FUNCTION analytics_rollups_target() RETURNS date LANGUAGE sql STABLE AS $
   FROM connectors
 $$;
 
-CREATE FUNCTION analytics_mark_dirty(p_days date[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION analytics_mark_dirty(p_days date[]) RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE v_until date;
 BEGIN
   -- Days this recent are after any bound an advance can reach (target ≤ today − 3): nothing to mark,
@@ -91,13 +91,13 @@ BEGIN
   ON CONFLICT (day) DO UPDATE SET version = nextval('analytics_dirty_version');
 END $$;
 
-CREATE FUNCTION analytics_facts_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION analytics_facts_inserted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   PERFORM analytics_mark_dirty((SELECT array_agg(DISTINCT n.sent_day) FROM new_rows n));
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION analytics_facts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION analytics_facts_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   -- Only columns the rollups hold; follow-up progress does not touch them.
   PERFORM analytics_mark_dirty((
@@ -108,7 +108,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION analytics_facts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION analytics_facts_deleted() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
   PERFORM analytics_mark_dirty((SELECT array_agg(DISTINCT o.sent_day) FROM old_rows o));
   RETURN NULL;

@@ -33,6 +33,19 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * Applies the pending migrations whose names sort before `name` only (the analytics benchmark seeds
+ * history into the schema as it was before migrations/0010, then applies them as an upgrade would).
+ */
+export async function migrateBefore(db: Db, name: string): Promise<string[]> {
+  const m = migrator(db);
+  const target = (await m.getMigrations()).map((x) => x.name).filter((n) => n < name).sort().at(-1);
+  if (!target) return [];
+  const { error, results } = await m.migrateTo(target);
+  if (error) throw new Error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
 /** Names of migrations on disk that the database has not applied yet (readiness check). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await migrator(db).getMigrations();
