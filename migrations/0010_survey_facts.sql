@@ -284,7 +284,10 @@ INSERT INTO survey_facts (survey_id, connector_id, ticket_id, team_key, team_lab
                           sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
                           follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
                           follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
-SELECT * FROM survey_facts_source;
+SELECT * FROM survey_facts_source
+-- Stored in the order they count: a range of days then reads neighbouring pages, as it does for the
+-- rows the pipeline adds from now on (in the order surveys are sent).
+ORDER BY sent_at, survey_id;
 
 -- Indexes after the backfill (one sort each instead of row-by-row maintenance).
 -- Ranges of days (live days and the edges of rollup periods; the answers export walks it in order).
@@ -296,6 +299,7 @@ CREATE INDEX survey_facts_agent ON survey_facts (agent_key, sent_at);
 CREATE INDEX survey_facts_ticket ON survey_facts (ticket_id);
 -- Follow-up figures read detractors and surveys with a task only.
 CREATE INDEX survey_facts_follow_up ON survey_facts (sent_at) WHERE detractor OR follow_up_id IS NOT NULL;
--- Latest comments and themes read the most recent comments first.
+-- Latest comments and themes read the most recent comments first; the latest follow-up outcomes too.
 CREATE INDEX survey_facts_comments ON survey_facts (answered_at) WHERE has_comment;
+CREATE INDEX survey_facts_outcomes ON survey_facts (follow_up_closed_at) WHERE follow_up_outcome;
 ANALYZE survey_facts;

@@ -2,7 +2,10 @@
 --
 -- rollup_team_daily: per UTC day, connector and team (team_key, team_label as in survey_facts),
 --   scale, score (null = not answered) and detractor flag: the number of surveys and of those
---   delivered. Team, connector and total trends by day, week or month add these rows up.
+--   delivered, and among the answered ones the follow-up record: tasks created (fu_tasks), created
+--   within 15 minutes of the answer (fu_quick), closed within 24 hours (fu_closed_24h), open,
+--   overdue, escalated, with an outcome. Team, connector and total trends by day, week or month,
+--   and follow-up figures, add these rows up.
 -- rollup_monthly: the same per calendar month, once per dimension (dim = 'team', 'agent',
 --   'category' or 'priority', with dim_key / dim_label the agent_key / agent_label, the category or
 --   the priority; '' for 'team'), always within one team (team_key) so that a team filter still
@@ -34,7 +37,14 @@ CREATE TABLE rollup_team_daily (
   score        smallint,
   detractor    boolean NOT NULL,
   surveys      integer NOT NULL,
-  delivered    integer NOT NULL
+  delivered    integer NOT NULL,
+  fu_tasks      integer NOT NULL,
+  fu_quick      integer NOT NULL,
+  fu_closed_24h integer NOT NULL,
+  fu_open       integer NOT NULL,
+  fu_overdue    integer NOT NULL,
+  fu_escalated  integer NOT NULL,
+  fu_outcomes   integer NOT NULL
 );
 CREATE INDEX rollup_team_daily_day ON rollup_team_daily (day);
 CREATE INDEX rollup_team_daily_team ON rollup_team_daily (team_key, day);
@@ -51,7 +61,14 @@ CREATE TABLE rollup_monthly (
   score        smallint,
   detractor    boolean NOT NULL,
   surveys      integer NOT NULL,
-  delivered    integer NOT NULL
+  delivered    integer NOT NULL,
+  fu_tasks      integer NOT NULL,
+  fu_quick      integer NOT NULL,
+  fu_closed_24h integer NOT NULL,
+  fu_open       integer NOT NULL,
+  fu_overdue    integer NOT NULL,
+  fu_escalated  integer NOT NULL,
+  fu_outcomes   integer NOT NULL
 );
 CREATE INDEX rollup_monthly_dim ON rollup_monthly (dim, month);
 CREATE INDEX rollup_monthly_team ON rollup_monthly (dim, team_key, month);
@@ -99,12 +116,16 @@ END $$;
 
 CREATE FUNCTION analytics_facts_updated() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
-  -- Only columns the rollups hold; follow-up progress does not touch them.
+  -- Only changes to what the rollups hold.
   PERFORM analytics_mark_dirty((
     SELECT array_agg(DISTINCT d)
     FROM new_rows n JOIN old_rows o ON o.survey_id = n.survey_id, LATERAL (VALUES (n.sent_day), (o.sent_day)) AS v(d)
-    WHERE (n.connector_id, n.team_key, n.team_label, n.agent_key, n.agent_label, n.category, n.priority, n.scale, n.sent_day, n.delivered, n.score, n.detractor)
-          IS DISTINCT FROM (o.connector_id, o.team_key, o.team_label, o.agent_key, o.agent_label, o.category, o.priority, o.scale, o.sent_day, o.delivered, o.score, o.detractor)));
+    WHERE (n.connector_id, n.team_key, n.team_label, n.agent_key, n.agent_label, n.category, n.priority, n.scale, n.sent_day, n.delivered, n.score, n.detractor,
+           n.response_id IS NULL, n.follow_up_task, n.follow_up_status, n.follow_up_created_at, n.follow_up_answer_at, n.follow_up_closed_at,
+           n.follow_up_overdue, n.follow_up_escalated, n.follow_up_outcome)
+          IS DISTINCT FROM (o.connector_id, o.team_key, o.team_label, o.agent_key, o.agent_label, o.category, o.priority, o.scale, o.sent_day, o.delivered, o.score, o.detractor,
+           o.response_id IS NULL, o.follow_up_task, o.follow_up_status, o.follow_up_created_at, o.follow_up_answer_at, o.follow_up_closed_at,
+           o.follow_up_overdue, o.follow_up_escalated, o.follow_up_outcome)));
   RETURN NULL;
 END $$;
 
@@ -155,8 +176,16 @@ BEGIN
   IF v_days IS NULL THEN RETURN 0; END IF;
 
   DELETE FROM rollup_team_daily WHERE day = ANY (v_days);
-  INSERT INTO rollup_team_daily (day, connector_id, team_key, team_label, scale, score, detractor, surveys, delivered)
-  SELECT f.sent_day, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor, count(*), count(*) FILTER (WHERE f.delivered)
+  INSERT INTO rollup_team_daily (day, connector_id, team_key, team_label, scale, score, detractor, surveys, delivered,
+                                 fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
+  SELECT f.sent_day, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor, count(*), count(*) FILTER (WHERE f.delivered),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_outcome)
   FROM unnest(v_days) AS d(day)
   JOIN survey_facts f ON f.sent_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND f.sent_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
   GROUP BY 1, 2, 3, 4, 5, 6, 7;
@@ -164,18 +193,27 @@ BEGIN
   v_months := ARRAY(SELECT DISTINCT date_trunc('month', d)::date FROM unnest(v_days) AS d WHERE (date_trunc('month', d) + interval '1 month')::date <= v_until);
   IF cardinality(v_months) > 0 THEN
     DELETE FROM rollup_monthly WHERE month = ANY (v_months);
-    INSERT INTO rollup_monthly (month, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered)
+    INSERT INTO rollup_monthly (month, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered,
+                                fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
     SELECT g.month, g.connector_id, g.team_key, g.team_label, g.dim,
            CASE g.dim WHEN 'agent' THEN g.agent_key WHEN 'category' THEN g.category WHEN 'priority' THEN g.priority ELSE '' END,
            CASE g.dim WHEN 'agent' THEN g.agent_label
                       WHEN 'category' THEN CASE g.category WHEN '' THEN '(none)' ELSE g.category END
                       WHEN 'priority' THEN CASE g.priority WHEN '' THEN '(none)' ELSE g.priority END
                       ELSE '' END,
-           g.scale, g.score, g.detractor, g.surveys, g.delivered
+           g.scale, g.score, g.detractor, g.surveys, g.delivered,
+           g.fu_tasks, g.fu_quick, g.fu_closed_24h, g.fu_open, g.fu_overdue, g.fu_escalated, g.fu_outcomes
     FROM (
       SELECT m.month, f.connector_id, f.team_key, f.team_label, f.agent_key, f.agent_label, f.category, f.priority, f.scale, f.score, f.detractor,
              CASE WHEN grouping(f.agent_key) = 0 THEN 'agent' WHEN grouping(f.category) = 0 THEN 'category' WHEN grouping(f.priority) = 0 THEN 'priority' ELSE 'team' END AS dim,
-             count(*)::int AS surveys, (count(*) FILTER (WHERE f.delivered))::int AS delivered
+             count(*)::int AS surveys, (count(*) FILTER (WHERE f.delivered))::int AS delivered,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task))::int AS fu_tasks,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'))::int AS fu_quick,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'))::int AS fu_closed_24h,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'))::int AS fu_open,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue))::int AS fu_overdue,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated))::int AS fu_escalated,
+             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_outcome))::int AS fu_outcomes
       FROM unnest(v_months) AS m(month)
       JOIN survey_facts f ON f.sent_at >= (m.month::timestamp AT TIME ZONE 'UTC') AND f.sent_at < ((m.month + interval '1 month') AT TIME ZONE 'UTC')
       GROUP BY m.month, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor,

@@ -134,7 +134,14 @@ describe('rollups give the figures of survey_facts, to the last digit', () => {
         for (const filter of ['', '&team=snow:g-Network', '&category=hardware', '&connector=snow'])
           queries.push(`/admin/stats?from=${r.from}&to=${r.to}&groupBy=${groupBy}&interval=${interval}${filter}`);
   for (const r of ranges) {
-    queries.push(`/admin/stats/follow-ups?from=${r.from}&to=${r.to}&groupBy=team`, `/admin/stats/themes?from=${r.from}&to=${r.to}`, `/admin/stats?from=${r.from}&to=${r.to}&priority=2&groupBy=team&interval=month`);
+    queries.push(
+      `/admin/stats/follow-ups?from=${r.from}&to=${r.to}&groupBy=team`,
+      `/admin/stats/follow-ups?from=${r.from}&to=${r.to}&groupBy=category&connector=snow`,
+      `/admin/stats/follow-ups?from=${r.from}&to=${r.to}&groupBy=none&withinMinutes=60`,
+      `/admin/stats/follow-ups?from=${r.from}&to=${r.to}&groupBy=connector&team=snow:g-Network`,
+      `/admin/stats/themes?from=${r.from}&to=${r.to}`,
+      `/admin/stats?from=${r.from}&to=${r.to}&priority=2&groupBy=team&interval=month`,
+    );
   }
 
   /** Every query's answer, read the way the service reads it now. */

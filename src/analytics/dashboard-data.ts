@@ -6,6 +6,7 @@ import { followUpReport } from './follow-up-stats.js';
 import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } from './query.js';
 import type { AnalyticsReader } from './reader.js';
 import { statsReport } from './stats.js';
+import type { StatsReport } from './types.js';
 import type { DashboardView, ScoreboardView } from './views.js';
 
 export interface AnalyticsDeps {
@@ -27,14 +28,16 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
   if ((asked === undefined || asked === '') && q.filter.to.getTime() - q.filter.from.getTime() > MONTHLY_AFTER_DAYS * 86_400_000) q = { ...q, interval: 'month' };
   const reader = deps.reader(signal);
   const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
-  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
+  // Teams (with the trend), agents and categories (totals only: the page shows no series for them).
+  const tables = [as('team'), as('agent', 'none'), as('category', 'none')];
+  const figures = Promise.all(tables.map((t) => statsReport(reader, t, deps.minGroupSize)));
+  const [connectors, [byTeam, byAgent, byCategory], teams, followUps, themes, comments] = await Promise.all([
     deps.connectors.list(),
-    teamOptions(reader, q),
-    statsReport(reader, as('team'), deps.minGroupSize),
-    // The page shows agents and categories as totals only: no series to load.
-    statsReport(reader, as('agent', 'none'), deps.minGroupSize),
-    statsReport(reader, as('category', 'none'), deps.minGroupSize),
-    followUpReport(reader, as('team')),
+    figures as Promise<[StatsReport, StatsReport, StatsReport]>,
+    // Without a team filter, the team table lists exactly the options.
+    q.filter.team === undefined ? figures.then(([t]) => t!.groups.map((g) => ({ key: g.key, label: g.label })).sort(byLabel)) : teamOptions(reader, q),
+    // Its own query runs at once; the teams with answers (zeros included) come from the team table.
+    followUpReport(reader, as('team'), { answeredGroups: figures.then(([t]) => t!.groups.filter((g) => g.funnel.answered > 0)) }),
     themesReport(reader, as('team')),
     recentComments(reader, q),
   ]);
@@ -62,8 +65,10 @@ async function teamOptions(reader: AnalyticsReader, q: StatsQuery) {
   const cells = await loadCells(reader, { ...q.filter, team: undefined }, 'team', 'none');
   const labels = new Map<string, string>();
   for (const c of cells) if (!labels.has(c.key) || c.label > labels.get(c.key)!) labels.set(c.key, c.label);
-  return [...labels.entries()].map(([key, label]) => ({ key, label })).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  return [...labels.entries()].map(([key, label]) => ({ key, label })).sort(byLabel);
 }
+
+const byLabel = (a: { label: string }, b: { label: string }) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
 
 /**
  * The public scoreboard of one connector, when its admin opted in: team-level scores and trends of

@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /**
  * A large service desk's history, generated in Postgres (generate_series, one statement per table):
- * `surveys` sent over `years` years, 40 teams of very different sizes (15 agents each, 600 in all),
+ * `surveys` sent over `years` years (ids growing with time, as in a real history), 40 teams of very different sizes (15 agents each, 600 in all),
  * each team with its own handful of categories, two connectors (CSAT and NPS), 30 % answered, 40 %
  * of answers with a comment, a follow-up task for every detractor (closed, most with an outcome),
  * 95 % delivered. Deterministic (hash of the row number), so runs are comparable.
@@ -49,7 +49,8 @@ export async function seedHistory(client: pg.Client, o: SeedOptions, step: (what
             (t * 3 + floor(pg_temp.r(g, 3) * 6)::int) % 40 AS category,
             (ARRAY['1','2','3','3','3','4','4'])[1 + floor(pg_temp.r(g, 4) * 7)::int] AS priority,
             CASE WHEN t < 28 THEN 'csat' ELSE 'nps' END AS scale,
-            now() - (${o.years} * 365.25 * interval '1 day') * power(pg_temp.r(g, 5), 1.15) AS sent_at,
+            -- Ids grow with time, as they do in a real history; more surveys recently than years ago.
+            now() - (${o.years} * 365.25 * interval '1 day') * power(1 - (g - 0.5) / ${o.surveys}::float8, 1.15) - interval '1 hour' * pg_temp.r(g, 5) AS sent_at,
             pg_temp.r(g, 6) < 0.95 AS delivered,
             pg_temp.r(g, 7) < 0.30 AS answered,
             -- Each team has its own level of satisfaction.

@@ -145,3 +145,77 @@ export function factKeyLabel(groupBy: Exclude<GroupBy, 'agent'> | 'agent'): { ke
   const [key, label] = keyAndLabel('facts', groupBy);
   return { key: sql<string>`${sql.raw(key)}`, label: sql<string>`${sql.raw(label)}` };
 }
+
+/** Follow-up counts per group (see FollowUpFigures), read like the cells: rollups hold them for the default 15 minutes. */
+export interface FollowUpCounts {
+  key: string;
+  label: string;
+  detractors: number;
+  tasksCreated: number;
+  createdQuickly: number;
+  closedWithin24h: number;
+  open: number;
+  overdue: number;
+  escalated: number;
+  outcomesRecorded: number;
+}
+
+/** The "created within N minutes" the rollups count (fu_quick); any other N is counted from survey_facts. */
+export const FOLLOW_UP_ROLLUP_MINUTES = 15;
+
+/** The counters of a rollup table (alias x), under the names the facts part gives them. */
+const rollupFollowUpSums = (x: string) =>
+  `sum(${x}.surveys) FILTER (WHERE ${x}.detractor) AS detractors, sum(${x}.fu_tasks) AS "tasksCreated", sum(${x}.fu_quick) AS "createdQuickly",
+   sum(${x}.fu_closed_24h) AS "closedWithin24h", sum(${x}.fu_open) AS open, sum(${x}.fu_overdue) AS overdue, sum(${x}.fu_escalated) AS escalated,
+   sum(${x}.fu_outcomes) AS "outcomesRecorded"`;
+const FOLLOW_UP_TOTALS = `sum(x.detractors) AS detractors, sum(x."tasksCreated") AS "tasksCreated", sum(x."createdQuickly") AS "createdQuickly",
+  sum(x."closedWithin24h") AS "closedWithin24h", sum(x.open) AS open, sum(x.overdue) AS overdue, sum(x.escalated) AS escalated, sum(x."outcomesRecorded") AS "outcomesRecorded"`;
+
+export async function loadFollowUpCounts(reader: AnalyticsReader, f: StatsFilter, groupBy: Exclude<GroupBy, 'agent'>, withinMinutes: number): Promise<FollowUpCounts[]> {
+  const dim = withinMinutes === FOLLOW_UP_ROLLUP_MINUTES ? rollupDim(f, groupBy) : null;
+  const plan: SourcePlan = dim ? planSources(f.from, f.to, await rollupState(reader, f.from, f.to), grainsFor(dim, 'none')) : { months: [], days: [], facts: [{ from: f.from, to: f.to }] };
+  const parts: RawBuilder<unknown>[] = [];
+  for (const source of ['months', 'days'] as const) {
+    const ranges = source === 'months' ? plan.months : plan.days;
+    if (!ranges.length) continue;
+    const [key, label] = keyAndLabel(source, groupBy);
+    const x = source === 'days' ? 'd' : 'm';
+    const filters: RawBuilder<unknown>[] = [rangesSql(source === 'days' ? 'd.day' : 'm.month', ranges, true)];
+    if (f.connectorId) filters.push(sql`${sql.raw(x)}.connector_id = ${f.connectorId}`);
+    if (f.team !== undefined) filters.push(sql`${sql.raw(x)}.team_key = ${f.team}`);
+    if (source === 'months') {
+      filters.push(sql`m.dim = ${dim ?? 'team'}`);
+      const value = dim === 'category' ? f.category : dim === 'priority' ? f.priority : undefined;
+      if (value !== undefined) filters.push(sql`m.dim_key = ${value}`);
+    }
+    parts.push(sql`SELECT ${sql.raw(key)} AS key, ${sql.raw(label)} AS label, ${sql.raw(rollupFollowUpSums(x))}
+      FROM ${sql.raw(source === 'days' ? 'rollup_team_daily d' : 'rollup_monthly m')} WHERE ${sql.join(filters, sql` AND `)} GROUP BY 1, 2`);
+  }
+  if (plan.facts.length) {
+    const [key, label] = keyAndLabel('facts', groupBy);
+    parts.push(sql`SELECT ${sql.raw(key)} AS key, ${sql.raw(label)} AS label,
+        count(*) FILTER (WHERE f.detractor) AS detractors,
+        count(*) FILTER (WHERE f.follow_up_task) AS "tasksCreated",
+        count(*) FILTER (WHERE f.follow_up_created_at <= f.follow_up_answer_at + make_interval(mins => ${withinMinutes})) AS "createdQuickly",
+        count(*) FILTER (WHERE f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours') AS "closedWithin24h",
+        count(*) FILTER (WHERE f.follow_up_status = 'open') AS open,
+        count(*) FILTER (WHERE f.follow_up_overdue) AS overdue,
+        count(*) FILTER (WHERE f.follow_up_escalated) AS escalated,
+        count(*) FILTER (WHERE f.follow_up_outcome) AS "outcomesRecorded"
+      FROM survey_facts f
+      WHERE ${sql.join([rangesSql('f.sent_at', plan.facts, false), ...factFilters(f)], sql` AND `)}
+        AND f.response_id IS NOT NULL AND (f.detractor OR f.follow_up_id IS NOT NULL)
+      GROUP BY 1, 2`);
+  }
+  if (!parts.length) return [];
+  const label = groupBy === 'connector' ? sql`coalesce((SELECT c.name FROM connectors c WHERE c.id = x.key), max(x.label))` : sql`max(x.label)`;
+  const rows = await reader.rows(sql<Record<keyof FollowUpCounts, string>>`
+    SELECT x.key, ${label} AS label, ${sql.raw(FOLLOW_UP_TOTALS)}
+    FROM (${sql.join(parts, sql` UNION ALL `)}) AS x
+    GROUP BY x.key`);
+  const n = (v: string) => Number(v ?? 0);
+  // Groups whose only rows have no detractor or task add nothing: they are left out, as before.
+  return rows
+    .map((r) => ({ key: r.key, label: r.label, detractors: n(r.detractors), tasksCreated: n(r.tasksCreated), createdQuickly: n(r.createdQuickly), closedWithin24h: n(r.closedWithin24h), open: n(r.open), overdue: n(r.overdue), escalated: n(r.escalated), outcomesRecorded: n(r.outcomesRecorded) }))
+    .filter((r) => r.detractors + r.tasksCreated + r.open + r.overdue + r.escalated + r.outcomesRecorded > 0);
+}
