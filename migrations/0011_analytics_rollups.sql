@@ -10,9 +10,11 @@
 --   'category' or 'priority', with dim_key / dim_label the agent_key / agent_label, the category or
 --   the priority; '' for 'team'), always within one team (team_key) so that a team filter still
 --   reads rollups. Agent, category and priority totals over long ranges add these rows up.
+-- rollup_weekly: the same as rollup_monthly per ISO week (starting on Monday): weekly trends, and
+--   the weeks at the edges of a range that does not start or end with a month.
 --
 -- Which days the rollups hold: every day before analytics_rollup_state.materialized_until (the
--- "bound") that is not in analytics_dirty_days; a month is held when all its days are. The bound is
+-- "bound") that is not in analytics_dirty_days; a week or a month is held when all its days are. The bound is
 -- kept at today − (the longest survey expiry of any connector + 2 days): surveys sent before it can
 -- no longer be answered, so those days practically never change. Queries read held days and months
 -- from the rollups and every other day (recent, or dirty) from survey_facts, so a figure is exact
@@ -72,6 +74,11 @@ CREATE TABLE rollup_monthly (
 );
 CREATE INDEX rollup_monthly_dim ON rollup_monthly (dim, month);
 CREATE INDEX rollup_monthly_team ON rollup_monthly (dim, team_key, month);
+
+CREATE TABLE rollup_weekly (LIKE rollup_monthly INCLUDING CONSTRAINTS);
+ALTER TABLE rollup_weekly RENAME COLUMN month TO week;
+CREATE INDEX rollup_weekly_dim ON rollup_weekly (dim, week);
+CREATE INDEX rollup_weekly_team ON rollup_weekly (dim, team_key, week);
 
 CREATE TABLE analytics_rollup_state (
   id                 boolean PRIMARY KEY DEFAULT true CHECK (id),
@@ -161,11 +168,44 @@ BEGIN
   RETURN v_target;
 END $$;
 
--- Rebuilds up to p_max_days dirty days (oldest first) and the complete months they fall in, from
+-- The rows of rollup_weekly / rollup_monthly for periods starting on these days and lasting p_length,
+-- from survey_facts: one scan, grouped per team and once more per agent, category and priority.
+CREATE FUNCTION analytics_rollup_periods(p_starts date[], p_length interval)
+RETURNS TABLE (start date, connector_id text, team_key text, team_label text, dim text, dim_key text, dim_label text, scale text, score smallint,
+               detractor boolean, surveys integer, delivered integer, fu_tasks integer, fu_quick integer, fu_closed_24h integer, fu_open integer,
+               fu_overdue integer, fu_escalated integer, fu_outcomes integer)
+LANGUAGE sql STABLE AS $$
+  SELECT g.month, g.connector_id, g.team_key, g.team_label, g.dim,
+         CASE g.dim WHEN 'agent' THEN g.agent_key WHEN 'category' THEN g.category WHEN 'priority' THEN g.priority ELSE '' END,
+         CASE g.dim WHEN 'agent' THEN g.agent_label
+                    WHEN 'category' THEN CASE g.category WHEN '' THEN '(none)' ELSE g.category END
+                    WHEN 'priority' THEN CASE g.priority WHEN '' THEN '(none)' ELSE g.priority END
+                    ELSE '' END,
+         g.scale, g.score, g.detractor, g.surveys, g.delivered,
+         g.fu_tasks, g.fu_quick, g.fu_closed_24h, g.fu_open, g.fu_overdue, g.fu_escalated, g.fu_outcomes
+  FROM (
+    SELECT m.month, f.connector_id, f.team_key, f.team_label, f.agent_key, f.agent_label, f.category, f.priority, f.scale, f.score, f.detractor,
+           CASE WHEN grouping(f.agent_key) = 0 THEN 'agent' WHEN grouping(f.category) = 0 THEN 'category' WHEN grouping(f.priority) = 0 THEN 'priority' ELSE 'team' END AS dim,
+           count(*)::int AS surveys, (count(*) FILTER (WHERE f.delivered))::int AS delivered,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task))::int AS fu_tasks,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'))::int AS fu_quick,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'))::int AS fu_closed_24h,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'))::int AS fu_open,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue))::int AS fu_overdue,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated))::int AS fu_escalated,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_outcome))::int AS fu_outcomes
+    FROM unnest(p_starts) AS m(month)
+    JOIN survey_facts f ON f.sent_at >= (m.month::timestamp AT TIME ZONE 'UTC') AND f.sent_at < ((m.month + p_length) AT TIME ZONE 'UTC')
+    GROUP BY m.month, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor,
+             GROUPING SETS ((), (f.agent_key, f.agent_label), (f.category), (f.priority))
+  ) AS g
+$$;
+
+-- Rebuilds up to p_max_days dirty days (oldest first) and the complete weeks and months they fall in, from
 -- survey_facts, and clears their marks. Returns how many days it rebuilt (0: nothing was dirty, or
 -- another transaction is rebuilding right now).
 CREATE FUNCTION analytics_rollups_process(p_max_days integer) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE v_until date; v_days date[]; v_versions bigint[]; v_months date[];
+DECLARE v_until date; v_days date[]; v_versions bigint[]; v_weeks date[]; v_months date[];
 BEGIN
   -- One rebuild at a time (two would both delete and re-insert the same days' rows): another
   -- process already at it answers 0 here.
@@ -190,35 +230,20 @@ BEGIN
   JOIN survey_facts f ON f.sent_at >= (d.day::timestamp AT TIME ZONE 'UTC') AND f.sent_at < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
   GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
+  -- Complete weeks and months these days fall in, rebuilt whole from survey_facts.
+  v_weeks := ARRAY(SELECT DISTINCT date_trunc('week', d)::date FROM unnest(v_days) AS d WHERE (date_trunc('week', d) + interval '1 week')::date <= v_until);
   v_months := ARRAY(SELECT DISTINCT date_trunc('month', d)::date FROM unnest(v_days) AS d WHERE (date_trunc('month', d) + interval '1 month')::date <= v_until);
+  IF cardinality(v_weeks) > 0 THEN
+    DELETE FROM rollup_weekly WHERE week = ANY (v_weeks);
+    INSERT INTO rollup_weekly (week, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered,
+                               fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
+    SELECT * FROM analytics_rollup_periods(v_weeks, interval '1 week');
+  END IF;
   IF cardinality(v_months) > 0 THEN
     DELETE FROM rollup_monthly WHERE month = ANY (v_months);
     INSERT INTO rollup_monthly (month, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered,
                                 fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
-    SELECT g.month, g.connector_id, g.team_key, g.team_label, g.dim,
-           CASE g.dim WHEN 'agent' THEN g.agent_key WHEN 'category' THEN g.category WHEN 'priority' THEN g.priority ELSE '' END,
-           CASE g.dim WHEN 'agent' THEN g.agent_label
-                      WHEN 'category' THEN CASE g.category WHEN '' THEN '(none)' ELSE g.category END
-                      WHEN 'priority' THEN CASE g.priority WHEN '' THEN '(none)' ELSE g.priority END
-                      ELSE '' END,
-           g.scale, g.score, g.detractor, g.surveys, g.delivered,
-           g.fu_tasks, g.fu_quick, g.fu_closed_24h, g.fu_open, g.fu_overdue, g.fu_escalated, g.fu_outcomes
-    FROM (
-      SELECT m.month, f.connector_id, f.team_key, f.team_label, f.agent_key, f.agent_label, f.category, f.priority, f.scale, f.score, f.detractor,
-             CASE WHEN grouping(f.agent_key) = 0 THEN 'agent' WHEN grouping(f.category) = 0 THEN 'category' WHEN grouping(f.priority) = 0 THEN 'priority' ELSE 'team' END AS dim,
-             count(*)::int AS surveys, (count(*) FILTER (WHERE f.delivered))::int AS delivered,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task))::int AS fu_tasks,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'))::int AS fu_quick,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'))::int AS fu_closed_24h,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'))::int AS fu_open,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue))::int AS fu_overdue,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated))::int AS fu_escalated,
-             (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_outcome))::int AS fu_outcomes
-      FROM unnest(v_months) AS m(month)
-      JOIN survey_facts f ON f.sent_at >= (m.month::timestamp AT TIME ZONE 'UTC') AND f.sent_at < ((m.month + interval '1 month') AT TIME ZONE 'UTC')
-      GROUP BY m.month, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor,
-               GROUPING SETS ((), (f.agent_key, f.agent_label), (f.category), (f.priority))
-    ) AS g;
+    SELECT * FROM analytics_rollup_periods(v_months, interval '1 month');
   END IF;
 
   DELETE FROM analytics_dirty_days x USING unnest(v_days, v_versions) AS p(day, version)
@@ -235,6 +260,7 @@ BEGIN
   IF v_until = '-infinity' THEN RETURN 0; END IF;
   v_first := greatest(p_from, least(coalesce((SELECT min(day) FROM rollup_team_daily), v_until),
                                     coalesce((SELECT min(month) FROM rollup_monthly), v_until),
+                                    coalesce((SELECT min(week) FROM rollup_weekly), v_until),
                                     coalesce((SELECT (min(sent_at) AT TIME ZONE 'UTC')::date FROM survey_facts), v_until)));
   INSERT INTO analytics_dirty_days (day)
   SELECT d::date FROM generate_series(v_first::timestamp, (v_until - 1)::timestamp, interval '1 day') AS d
@@ -248,3 +274,4 @@ SELECT analytics_rollups_advance();
 SELECT analytics_rollups_process(2147483647);
 ANALYZE rollup_team_daily;
 ANALYZE rollup_monthly;
+ANALYZE rollup_weekly;

@@ -156,7 +156,7 @@ describe('rollups give the figures of survey_facts, to the last digit', () => {
       await sql`UPDATE analytics_rollup_state SET materialized_until = ${rows[0]!.until}::date`.execute(h.te.db);
     }
   }
-  const rollupRows = async () => Number((await sql<{ n: string }>`SELECT (SELECT count(*) FROM rollup_team_daily) + (SELECT count(*) FROM rollup_monthly) AS n`.execute(h.te.db)).rows[0]!.n);
+  const rollupRows = async () => Number((await sql<{ n: string }>`SELECT (SELECT count(*) FROM rollup_team_daily) + (SELECT count(*) FROM rollup_weekly) + (SELECT count(*) FROM rollup_monthly) AS n`.execute(h.te.db)).rows[0]!.n);
 
   beforeAll(async () => {
     h = await startHarness({ ROLLUP_REFRESH_SECONDS: '86400' });
@@ -182,7 +182,13 @@ describe('rollups give the figures of survey_facts, to the last digit', () => {
                 SELECT month, connector_id, team_key, team_label, dim_key, scale, score, detractor, surveys, delivered FROM rollup_monthly WHERE dim = 'agent'
                 EXCEPT
                 SELECT date_trunc('month', sent_day)::date, connector_id, team_key, team_label, agent_key, scale, score, detractor, count(*)::int, (count(*) FILTER (WHERE delivered))::int
-                FROM survey_facts WHERE date_trunc('month', sent_day) + interval '1 month' <= (SELECT materialized_until FROM analytics_rollup_state) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) y) AS n`.execute(h.te.db);
+                FROM survey_facts WHERE date_trunc('month', sent_day) + interval '1 month' <= (SELECT materialized_until FROM analytics_rollup_state) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) y)
+           + (SELECT count(*) FROM (
+                SELECT week, connector_id, team_key, team_label, dim_key, scale, score, detractor, surveys, delivered, fu_tasks, fu_outcomes FROM rollup_weekly WHERE dim = 'category'
+                EXCEPT
+                SELECT date_trunc('week', sent_day)::date, connector_id, team_key, team_label, category, scale, score, detractor, count(*)::int, (count(*) FILTER (WHERE delivered))::int,
+                       (count(*) FILTER (WHERE response_id IS NOT NULL AND follow_up_task))::int, (count(*) FILTER (WHERE response_id IS NOT NULL AND follow_up_outcome))::int
+                FROM survey_facts WHERE date_trunc('week', sent_day) + interval '1 week' <= (SELECT materialized_until FROM analytics_rollup_state) GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) z) AS n`.execute(h.te.db);
     expect(Number(rows[0]!.n)).toBe(0);
   });
 
@@ -210,7 +216,9 @@ describe('rollups give the figures of survey_facts, to the last digit', () => {
 
   it('`rollups rebuild` rebuilds every day from survey_facts and changes no figure', async () => {
     const before = await answers();
-    await sql`DELETE FROM rollup_monthly WHERE dim = 'category'`.execute(h.te.db); // damage only a rebuild repairs
+    // Damage only a rebuild repairs.
+    await sql`DELETE FROM rollup_monthly WHERE dim = 'category'`.execute(h.te.db);
+    await sql`DELETE FROM rollup_weekly WHERE dim = 'agent'`.execute(h.te.db);
     const run = spawnMain(['rollups', 'rebuild'], h.te.env);
     expect((await run.exited).code, run.output()).toBe(0);
     expect(run.output()).toMatch(/rebuilt \d+ days \(\d+ marked\) in [\d.]+ s; rollups hold the days before \d{4}-\d{2}-\d{2}/);

@@ -30,8 +30,12 @@ export function rollupDim(f: StatsFilter, groupBy: GroupBy): Dim | null {
   return dims.size ? [...dims][0]! : 'team';
 }
 
-/** Monthly rollups serve monthly (and whole-range) figures; daily rows only team-level ones. */
-export const grainsFor = (dim: Dim, interval: TimeInterval): Grains => ({ month: interval === 'month' || interval === 'none', day: dim === 'team' });
+/** Monthly rollups serve monthly and whole-range figures, weekly ones all but daily figures, daily rows team-level ones. */
+export const grainsFor = (dim: Dim, interval: TimeInterval): Grains => ({
+  month: interval === 'month' || interval === 'none',
+  week: interval === 'week' || interval === 'none' ? 'any' : interval === 'month' ? 'within-month' : false,
+  day: dim === 'team',
+});
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -46,19 +50,26 @@ export async function rollupState(reader: AnalyticsReader, from: Date, to: Date)
 
 export async function planFor(reader: AnalyticsReader, f: StatsFilter, groupBy: GroupBy, interval: TimeInterval): Promise<SourcePlan> {
   const dim = rollupDim(f, groupBy);
-  if (!dim) return { months: [], days: [], facts: [{ from: f.from, to: f.to }] };
+  if (!dim) return { months: [], weeks: [], days: [], facts: [{ from: f.from, to: f.to }] };
   return planSources(f.from, f.to, await rollupState(reader, f.from, f.to), grainsFor(dim, interval));
 }
 
 // ---------------------------------------------------------------------------------------------
 // One SELECT per source, each giving (key, label, period, scale, score, detractor, surveys, delivered).
 
-type Source = 'facts' | 'days' | 'months';
+type Source = 'facts' | 'days' | 'weeks' | 'months';
+
+/** Table, alias and period column of each rollup source. */
+const ROLLUP: Record<Exclude<Source, 'facts'>, { table: string; x: string; day: string }> = {
+  days: { table: 'rollup_team_daily d', x: 'd', day: 'd.day' },
+  weeks: { table: 'rollup_weekly w', x: 'w', day: 'w.week' },
+  months: { table: 'rollup_monthly m', x: 'm', day: 'm.month' },
+};
 
 const CATEGORY_LABEL = (col: string) => `CASE ${col} WHEN '' THEN '(none)' ELSE ${col} END`;
 
 function keyAndLabel(source: Source, groupBy: GroupBy): [string, string] {
-  const x = source === 'facts' ? 'f' : source === 'days' ? 'd' : 'm';
+  const x = source === 'facts' ? 'f' : ROLLUP[source].x;
   switch (groupBy) {
     case 'none':
       return [`''`, `''`];
@@ -67,10 +78,10 @@ function keyAndLabel(source: Source, groupBy: GroupBy): [string, string] {
     case 'team':
       return [`${x}.team_key`, `${x}.team_label`];
     case 'agent':
-      return source === 'facts' ? ['f.agent_key', 'f.agent_label'] : ['m.dim_key', 'm.dim_label'];
+      return source === 'facts' ? ['f.agent_key', 'f.agent_label'] : [`${x}.dim_key`, `${x}.dim_label`];
     case 'category':
     case 'priority':
-      return source === 'facts' ? [`f.${groupBy}`, CATEGORY_LABEL(`f.${groupBy}`)] : ['m.dim_key', 'm.dim_label'];
+      return source === 'facts' ? [`f.${groupBy}`, CATEGORY_LABEL(`f.${groupBy}`)] : [`${x}.dim_key`, `${x}.dim_label`];
   }
 }
 
@@ -96,9 +107,23 @@ function rangesSql(col: string, ranges: DayRange[], asDate: boolean): RawBuilder
   return sql`(${sql.join(ranges.map(one), sql` OR `)})`;
 }
 
+/** The WHERE clause of a rollup source: its days, the filter, and the dimension its rows are for. */
+function rollupFilters(source: Exclude<Source, 'facts'>, ranges: DayRange[], f: StatsFilter, dim: Dim | null): RawBuilder<unknown>[] {
+  const { x, day } = ROLLUP[source];
+  const filters: RawBuilder<unknown>[] = [rangesSql(day, ranges, true)];
+  if (f.connectorId) filters.push(sql`${sql.raw(x)}.connector_id = ${f.connectorId}`);
+  if (f.team !== undefined) filters.push(sql`${sql.raw(x)}.team_key = ${f.team}`);
+  if (source !== 'days') {
+    filters.push(sql`${sql.raw(x)}.dim = ${dim ?? 'team'}`);
+    const value = dim === 'agent' ? f.agent : dim === 'category' ? f.category : dim === 'priority' ? f.priority : undefined;
+    if (value !== undefined) filters.push(sql`${sql.raw(x)}.dim_key = ${value}`);
+  }
+  return filters;
+}
+
 function part(source: Source, ranges: DayRange[], f: StatsFilter, groupBy: GroupBy, interval: TimeInterval, dim: Dim | null): RawBuilder<unknown> {
   const [key, label] = keyAndLabel(source, groupBy);
-  const day = source === 'facts' ? 'f.sent_day' : source === 'days' ? 'd.day' : 'm.month';
+  const day = source === 'facts' ? 'f.sent_day' : ROLLUP[source].day;
   const period = interval === 'none' ? sql`NULL::text` : sql`to_char(date_trunc(${interval}, ${sql.raw(day)}::timestamp), 'YYYY-MM-DD')`;
   const head = sql`SELECT ${sql.raw(key)} AS key, ${sql.raw(label)} AS label, ${period} AS period`;
   if (source === 'facts') {
@@ -107,29 +132,17 @@ function part(source: Source, ranges: DayRange[], f: StatsFilter, groupBy: Group
       WHERE ${sql.join([rangesSql('f.sent_at', ranges, false), ...factFilters(f)], sql` AND `)}
       GROUP BY 1, 2, 3, 4, 5, 6`;
   }
-  const x = source === 'days' ? 'd' : 'm';
-  const filters: RawBuilder<unknown>[] = [rangesSql(source === 'days' ? 'd.day' : 'm.month', ranges, true)];
-  if (f.connectorId) filters.push(sql`${sql.raw(x)}.connector_id = ${f.connectorId}`);
-  if (f.team !== undefined) filters.push(sql`${sql.raw(x)}.team_key = ${f.team}`);
-  if (source === 'months') {
-    filters.push(sql`m.dim = ${dim ?? 'team'}`);
-    const value = dim === 'agent' ? f.agent : dim === 'category' ? f.category : dim === 'priority' ? f.priority : undefined;
-    if (value !== undefined) filters.push(sql`m.dim_key = ${value}`);
-  }
+  const { table, x } = ROLLUP[source];
   return sql`${head}, ${sql.raw(x)}.scale, ${sql.raw(x)}.score, ${sql.raw(x)}.detractor, sum(${sql.raw(x)}.surveys) AS surveys, sum(${sql.raw(x)}.delivered) AS delivered
-    FROM ${sql.raw(source === 'days' ? 'rollup_team_daily d' : 'rollup_monthly m')}
-    WHERE ${sql.join(filters, sql` AND `)}
+    FROM ${sql.raw(table)}
+    WHERE ${sql.join(rollupFilters(source, ranges, f, dim), sql` AND `)}
     GROUP BY 1, 2, 3, 4, 5, 6`;
 }
 
 export async function loadCells(reader: AnalyticsReader, f: StatsFilter, groupBy: GroupBy, interval: TimeInterval): Promise<CellRow[]> {
   const dim = rollupDim(f, groupBy);
   const plan = await planFor(reader, f, groupBy, interval);
-  const parts = [
-    ...(plan.months.length ? [part('months', plan.months, f, groupBy, interval, dim)] : []),
-    ...(plan.days.length ? [part('days', plan.days, f, groupBy, interval, dim)] : []),
-    ...(plan.facts.length ? [part('facts', plan.facts, f, groupBy, interval, dim)] : []),
-  ];
+  const parts = (['months', 'weeks', 'days', 'facts'] as const).flatMap((source) => (plan[source].length ? [part(source, plan[source], f, groupBy, interval, dim)] : []));
   if (!parts.length) return [];
   const label = groupBy === 'connector' ? sql`coalesce((SELECT c.name FROM connectors c WHERE c.id = x.key), max(x.label))` : sql`max(x.label)`;
   const rows = await reader.rows(sql<{ key: string; label: string; period: string | null; scale: Scale; score: number | null; detractor: boolean; surveys: string; delivered: string }>`
@@ -173,23 +186,14 @@ const FOLLOW_UP_TOTALS = `sum(x.detractors) AS detractors, sum(x."tasksCreated")
 
 export async function loadFollowUpCounts(reader: AnalyticsReader, f: StatsFilter, groupBy: Exclude<GroupBy, 'agent'>, withinMinutes: number): Promise<FollowUpCounts[]> {
   const dim = withinMinutes === FOLLOW_UP_ROLLUP_MINUTES ? rollupDim(f, groupBy) : null;
-  const plan: SourcePlan = dim ? planSources(f.from, f.to, await rollupState(reader, f.from, f.to), grainsFor(dim, 'none')) : { months: [], days: [], facts: [{ from: f.from, to: f.to }] };
+  const plan: SourcePlan = dim ? planSources(f.from, f.to, await rollupState(reader, f.from, f.to), grainsFor(dim, 'none')) : { months: [], weeks: [], days: [], facts: [{ from: f.from, to: f.to }] };
   const parts: RawBuilder<unknown>[] = [];
-  for (const source of ['months', 'days'] as const) {
-    const ranges = source === 'months' ? plan.months : plan.days;
-    if (!ranges.length) continue;
+  for (const source of ['months', 'weeks', 'days'] as const) {
+    if (!plan[source].length) continue;
     const [key, label] = keyAndLabel(source, groupBy);
-    const x = source === 'days' ? 'd' : 'm';
-    const filters: RawBuilder<unknown>[] = [rangesSql(source === 'days' ? 'd.day' : 'm.month', ranges, true)];
-    if (f.connectorId) filters.push(sql`${sql.raw(x)}.connector_id = ${f.connectorId}`);
-    if (f.team !== undefined) filters.push(sql`${sql.raw(x)}.team_key = ${f.team}`);
-    if (source === 'months') {
-      filters.push(sql`m.dim = ${dim ?? 'team'}`);
-      const value = dim === 'category' ? f.category : dim === 'priority' ? f.priority : undefined;
-      if (value !== undefined) filters.push(sql`m.dim_key = ${value}`);
-    }
+    const { table, x } = ROLLUP[source];
     parts.push(sql`SELECT ${sql.raw(key)} AS key, ${sql.raw(label)} AS label, ${sql.raw(rollupFollowUpSums(x))}
-      FROM ${sql.raw(source === 'days' ? 'rollup_team_daily d' : 'rollup_monthly m')} WHERE ${sql.join(filters, sql` AND `)} GROUP BY 1, 2`);
+      FROM ${sql.raw(table)} WHERE ${sql.join(rollupFilters(source, plan[source], f, dim), sql` AND `)} GROUP BY 1, 2`);
   }
   if (plan.facts.length) {
     const [key, label] = keyAndLabel('facts', groupBy);

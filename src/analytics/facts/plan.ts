@@ -1,9 +1,10 @@
 /**
  * Which source holds which days of a range (pure). Rollups hold every day before the bound that is
- * not dirty (see migrations/0011_analytics_rollups.sql); a month is held when all its days are.
- * A figure over [from, to) then adds up: whole held months from rollup_monthly, other held days from
- * rollup_team_daily (team-level figures only), and every other day — recent, dirty, or not held at
- * the grain needed — from survey_facts. Whatever the state, every day is read exactly once.
+ * not dirty (see migrations/0011_analytics_rollups.sql); a week or a month is held when all its days
+ * are. A figure over [from, to) then adds up: whole held months from rollup_monthly, whole held weeks
+ * (Monday to Sunday) of what is left from rollup_weekly, other held days from rollup_team_daily
+ * (team-level figures only), and every other day — recent, dirty, or not held at the grain needed —
+ * from survey_facts. Whatever the state, every day is read exactly once.
  */
 
 export const DAY_MS = 86_400_000;
@@ -21,14 +22,19 @@ export interface RollupState {
   dirty: ReadonlySet<string>;
 }
 
-/** Which rollups a figure can be read from: monthly totals, and daily rows (team-level only). */
+/**
+ * Which rollups a figure can be read from: months (whole-range and monthly figures), weeks (any, or
+ * for monthly figures only weeks within one month), days (team-level figures only).
+ */
 export interface Grains {
   month: boolean;
+  week: 'any' | 'within-month' | false;
   day: boolean;
 }
 
 export interface SourcePlan {
   months: DayRange[];
+  weeks: DayRange[];
   days: DayRange[];
   facts: DayRange[];
 }
@@ -39,6 +45,7 @@ export const MAX_FACT_RANGES = 24;
 const FACTS = 0;
 const DAY = 1;
 const MONTH = 2;
+const WEEK = 3;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 export function planSources(from: Date, to: Date, state: RollupState, grains: Grains, maxFactRanges = MAX_FACT_RANGES): SourcePlan {
@@ -64,10 +71,21 @@ export function planSources(from: Date, to: Date, state: RollupState, grains: Gr
       d = new Date(monthEnd);
     }
   }
+  if (grains.week) {
+    // Whole weeks (Monday to Sunday) inside the range, held, and not already read as a month.
+    const firstMonday = Math.ceil(((start - Date.UTC(1970, 0, 5)) / DAY_MS) / 7) * 7 * DAY_MS + Date.UTC(1970, 0, 5);
+    for (let t = firstMonday; t + 7 * DAY_MS <= start + n * DAY_MS; t += 7 * DAY_MS) {
+      const a = (t - start) / DAY_MS;
+      if (grains.week === 'within-month' && new Date(t).getUTCMonth() !== new Date(t + 6 * DAY_MS).getUTCMonth()) continue;
+      let whole = true;
+      for (let i = a; i < a + 7 && whole; i++) whole = source[i] !== MONTH && held(i);
+      if (whole) source.fill(WEEK, a, a + 7);
+    }
+  }
   limitFactRuns(source, maxFactRanges);
 
-  const plan: SourcePlan = { months: [], days: [], facts: [] };
-  const lists = [plan.facts, plan.days, plan.months];
+  const plan: SourcePlan = { months: [], weeks: [], days: [], facts: [] };
+  const lists = [plan.facts, plan.days, plan.months, plan.weeks];
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && source[j] === source[i]) j++;
