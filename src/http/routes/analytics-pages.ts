@@ -5,6 +5,7 @@ import { renderAnalyticsMessage, renderDashboard, renderScoreboard } from '../..
 import { adminCredentialOk, refuseAdminPage } from '../admin-auth.js';
 import { clientGone } from '../client-gone.js';
 import { isAbortError } from '../../analytics/reader.js';
+import { Gate } from '../../analytics/gate.js';
 
 /**
  * The admin dashboard (GET /admin/dashboard, admin token as Bearer or as the Basic password), the
@@ -64,6 +65,7 @@ function failurePage(req: FastifyRequest, reply: FastifyReply, err: unknown, noi
 }
 
 export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPagesDeps) {
+  const dashboards = new Gate(2);
   // Read (and hashed) once, now: a missing file fails the start, not the first visitor.
   const assets = analyticsAssets();
   for (const asset of Object.values(assets)) {
@@ -84,10 +86,11 @@ export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPage
         html: renderAnalyticsMessage({ title: 'Sign in to see the dashboard', text: 'The dashboard needs the admin token: enter it as the password (any user name).' }),
       });
     }
-    let view: DashboardView;
+    let body: string;
     const signal = clientGone(reply);
     try {
-      view = await deps.loadDashboard(flatQuery(req), signal);
+      // Two dashboards at a time per process: queries, figures and page (see Gate).
+      body = await dashboards.run(signal, async () => renderDashboard(await deps.loadDashboard(flatQuery(req), signal)));
     } catch (err) {
       if (isAbortError(err)) {
         // Nobody is waiting for this page any more; its queries were cancelled.
@@ -98,7 +101,7 @@ export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPage
       }
       return failurePage(req, reply, err, true);
     }
-    return html(reply, 200, DASHBOARD_HEADERS, renderDashboard(view));
+    return html(reply, 200, DASHBOARD_HEADERS, body);
   });
 
   app.get<{ Params: { connectorId: string } }>('/scoreboard/:connectorId', async (req, reply) => {
