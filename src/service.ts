@@ -218,6 +218,8 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   registerAnalyticsPages(app, {
     adminToken: config.ADMIN_TOKEN,
     loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
+    // One fewer than the analytics connections: a dashboard's queries run side by side.
+    concurrentDashboards: Math.max(1, config.ANALYTICS_DB_POOL_MAX - 1),
     loadScoreboard: cachedScoreboard(analytics),
   });
   return app;

@@ -20,7 +20,7 @@ import { measureClosureCost } from './facts-cost.js';
 import { percentile } from './stats.js';
 
 /**
- * npm run bench:analytics -- [--surveys 3000000] [--years 5] [--database NAME] [--keep] [--reuse] [--runs 20] [--heap-mb 192] [--no-build] [--skip-cost]
+ * npm run bench:analytics -- [--surveys 3000000] [--years 5] [--database NAME] [--keep] [--reuse] [--runs 20] [--heap-mb 192] [--no-build] [--skip-cost] [--analytics-pool N]
  *
  * Seeds a large service desk's history (see analytics-seed.ts) into its own database — NAME, or
  * the database of DATABASE_URL with "_analytics_bench" appended — in the schema before migrations
@@ -58,6 +58,7 @@ async function main() {
       'heap-mb': { type: 'string', default: '192' },
       'no-build': { type: 'boolean', default: false },
       'skip-cost': { type: 'boolean', default: false },
+      'analytics-pool': { type: 'string' },
     },
   });
   const surveys = Number(values.surveys);
@@ -129,12 +130,13 @@ async function main() {
       DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port), HOST: '127.0.0.1',
       ADMIN_TOKEN: adminToken, SECRET_KEY: secretKey, LOG_LEVEL: 'warn', MAIL_TRANSPORT: 'memory', ROLES: 'api',
       PAGE_RATE_LIMIT_PER_MINUTE: '100000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000', BOT_MIN_SECONDS_AFTER_SEND: '0',
+      ...(values['analytics-pool'] ? { ANALYTICS_DB_POOL_MAX: values['analytics-pool'] } : {}),
     };
     service = spawn(process.execPath, [...(heap ? [`--max-old-space-size=${heap}`] : []), 'dist/main.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
     await until(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, 60_000);
     const pid = service.pid!;
-    out(`service: node dist/main.js serve (api), heap cap ${heap || 'none'} MB, analytics pool 3, statement timeout 20 s; RSS at start ${rssMb(pid).rss.toFixed(0)} MB`);
+    out(`service: node dist/main.js serve (api), heap cap ${heap || 'none'} MB, analytics pool ${values['analytics-pool'] ?? 'default'}, statement timeout 20 s; RSS at start ${rssMb(pid).rss.toFixed(0)} MB`);
 
     const auth = { authorization: `Bearer ${adminToken}` };
     const today = new Date(ymd(new Date()) + 'T00:00:00Z');
@@ -249,6 +251,10 @@ async function until(check: () => Promise<boolean>, timeoutMs: number) {
 async function concurrencyCheck(url: string, auth: Record<string, string>, from: string, to: string, token: string, client: pg.Client) {
   const activeAnalytics = async () =>
     Number((await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'feedback-analytics' AND state = 'active'`)).rows[0].n);
+  // A running service's pipeline keeps its pool's connections open; this api-only one has been idle
+  // for minutes (idle connections close after 30 s): open them again first, as traffic would.
+  await Promise.all([0, 1, 2].map(() => timeOnce(`${url}/readyz`, {})));
+  await fetch(`${url}/s/${token}?r=4`).then((r) => r.arrayBuffer());
   const controllers = Array.from({ length: 5 }, () => new AbortController());
   const dashboards = controllers.map((c, i) => fetch(`${url}/admin/dashboard?from=${from}&to=${to}&run=${i}`, { headers: auth, signal: c.signal }).then((r) => r.arrayBuffer(), () => null));
   await new Promise((r) => setTimeout(r, 250));
