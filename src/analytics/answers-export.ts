@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { csvLine } from './csv.js';
+import { csvCell, csvLine } from './csv.js';
 import { factScope } from './facts/cells.js';
 import type { AnalyticsReader } from './reader.js';
 import type { StatsFilter } from './types.js';
@@ -14,9 +14,12 @@ export const ANSWER_COLUMNS = ['survey_id', 'connector', 'ticket', 'team', 'cate
  */
 export async function* answersCsv(reader: AnalyticsReader, f: StatsFilter): AsyncGenerator<string> {
   yield csvLine(ANSWER_COLUMNS);
-  const query = sql<{ id: string; connector: string; ticket: string | null; team: string | null; category: string | null; priority: string | null; scale: string; score: number; detractor: boolean; comment: string | null; sent_at: Date; answered_at: Date }>`
+  // Times as ISO text straight from Postgres (what Date.toISOString() gives, to the millisecond):
+  // parsing 2 timestamps per row into Dates and back cost more than the query.
+  const iso = (col: string) => sql.raw(`to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+  const query = sql<{ id: string; connector: string; ticket: string | null; team: string | null; category: string | null; priority: string | null; scale: string; score: number; detractor: boolean; comment: string | null; sent_at: string; answered_at: string }>`
     SELECT f.survey_id AS id, f.connector_id AS connector, t.external_key AS ticket, t.assignment_group_name AS team, t.category, t.priority,
-           f.scale, f.score, f.detractor, r.comment, f.sent_at, f.answered_at
+           f.scale, f.score, f.detractor, r.comment, ${iso('f.sent_at')} AS sent_at, ${iso('f.answered_at')} AS answered_at
     FROM survey_facts f
     JOIN tickets t ON t.id = f.ticket_id
     JOIN responses r ON r.id = f.response_id
@@ -24,7 +27,10 @@ export async function* answersCsv(reader: AnalyticsReader, f: StatsFilter): Asyn
     ORDER BY f.sent_at, f.survey_id`;
   for await (const rows of reader.cursor(query, BATCH)) {
     let chunk = '';
-    for (const r of rows) chunk += csvLine([r.id, r.connector, r.ticket, r.team, r.category, r.priority, r.scale, r.score, r.detractor ? 'yes' : 'no', r.comment, r.sent_at, r.answered_at]);
+    for (const r of rows) {
+      // Ids, scales, scores and times need no quoting; every text from a ticket or a customer goes through csvCell.
+      chunk += `${r.id},${csvCell(r.connector)},${csvCell(r.ticket)},${csvCell(r.team)},${csvCell(r.category)},${csvCell(r.priority)},${r.scale},${r.score},${r.detractor ? 'yes' : 'no'},${csvCell(r.comment)},${r.sent_at},${r.answered_at}\r\n`;
+    }
     yield chunk;
   }
 }

@@ -251,10 +251,11 @@ async function until(check: () => Promise<boolean>, timeoutMs: number) {
 async function concurrencyCheck(url: string, auth: Record<string, string>, from: string, to: string, token: string, client: pg.Client) {
   const activeAnalytics = async () =>
     Number((await client.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'feedback-analytics' AND state = 'active'`)).rows[0].n);
-  // A running service's pipeline keeps its pool's connections open; this api-only one has been idle
-  // for minutes (idle connections close after 30 s): open them again first, as traffic would.
+  // A running service's pipeline keeps its pool's connections open and has answered surveys on
+  // them; this api-only one has been idle for minutes (idle connections close after 30 s): one
+  // answer and a few /readyz first, as traffic would have.
   await Promise.all([0, 1, 2].map(() => timeOnce(`${url}/readyz`, {})));
-  await fetch(`${url}/s/${token}?r=4`).then((r) => r.arrayBuffer());
+  await answerOnce(url, token, 4);
   const controllers = Array.from({ length: 5 }, () => new AbortController());
   const dashboards = controllers.map((c, i) => fetch(`${url}/admin/dashboard?from=${from}&to=${to}&run=${i}`, { headers: auth, signal: c.signal }).then((r) => r.arrayBuffer(), () => null));
   await new Promise((r) => setTimeout(r, 250));
@@ -264,12 +265,7 @@ async function concurrencyCheck(url: string, auth: Record<string, string>, from:
   for (let i = 0; i < 5; i++) {
     ready.push((await timeOnce(`${url}/readyz`, {})).ms);
     const t0 = performance.now();
-    const page = await fetch(`${url}/s/${token}?r=4`);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-    if (!csrf) throw new Error(`survey page: HTTP ${page.status}`);
-    const posted = await fetch(`${url}/s/${token}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mozilla/5.0 (bench) Firefox/130.0' }, body: new URLSearchParams({ _csrf: csrf, score: String(3 + (i % 3)), comment: 'answered during the load' }).toString() });
-    await posted.arrayBuffer();
-    if (posted.status !== 303) throw new Error(`survey answer: HTTP ${posted.status}`);
+    await answerOnce(url, token, 3 + (i % 3));
     answer.push(performance.now() - t0);
   }
   const abandonedAt = performance.now();
@@ -288,6 +284,16 @@ async function concurrencyCheck(url: string, auth: Record<string, string>, from:
   out(`  /readyz while they ran: ${ready.map((x) => ms(x)).join(', ')} (max ${ms(Math.max(...ready))}); right after abandoning them: ${ms(readyAfter)}`);
   out(`  a customer's answer (survey page + POST) while they ran: ${answer.map((x) => ms(x)).join(', ')} (max ${ms(Math.max(...answer))})`);
   out(`  analytics queries left running in Postgres after abandoning: none after ${ms(cancelledMs)}`);
+}
+
+/** A customer opens the survey page and submits a rating. */
+async function answerOnce(url: string, token: string, score: number) {
+  const page = await fetch(`${url}/s/${token}?r=${score}`);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error(`survey page: HTTP ${page.status}`);
+  const posted = await fetch(`${url}/s/${token}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mozilla/5.0 (bench) Firefox/130.0' }, body: new URLSearchParams({ _csrf: csrf, score: String(score), comment: 'answered during the load' }).toString() });
+  await posted.arrayBuffer();
+  if (posted.status !== 303) throw new Error(`survey answer: HTTP ${posted.status}`);
 }
 
 main().then(
