@@ -256,6 +256,15 @@ async function concurrencyCheck(url: string, auth: Record<string, string>, from:
   // answer and a few /readyz first, as traffic would have.
   await Promise.all([0, 1, 2].map(() => timeOnce(`${url}/readyz`, {})));
   await answerOnce(url, token, 4);
+  // The same requests with no dashboard running: what the machine gives them anyway.
+  const idleReady: number[] = [];
+  const idleAnswer: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    idleReady.push((await timeOnce(`${url}/readyz`, {})).ms);
+    const t0 = performance.now();
+    await answerOnce(url, token, 3 + (i % 3));
+    idleAnswer.push(performance.now() - t0);
+  }
   const controllers = Array.from({ length: 5 }, () => new AbortController());
   const dashboards = controllers.map((c, i) => fetch(`${url}/admin/dashboard?from=${from}&to=${to}&run=${i}`, { headers: auth, signal: c.signal }).then((r) => r.arrayBuffer(), () => null));
   await new Promise((r) => setTimeout(r, 250));
@@ -280,7 +289,8 @@ async function concurrencyCheck(url: string, auth: Record<string, string>, from:
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  out(`\nconcurrency: five ${from}…${to} dashboards running (${busy} analytics queries active in Postgres), then abandoned:`);
+  out(`\nconcurrency, first without any dashboard: /readyz ${idleReady.map((x) => ms(x)).join(', ')}; a customer's answer ${idleAnswer.map((x) => ms(x)).join(', ')}`);
+  out(`concurrency: five ${from}…${to} dashboards running (${busy} analytics queries active in Postgres), then abandoned:`);
   out(`  /readyz while they ran: ${ready.map((x) => ms(x)).join(', ')} (max ${ms(Math.max(...ready))}); right after abandoning them: ${ms(readyAfter)}`);
   out(`  a customer's answer (survey page + POST) while they ran: ${answer.map((x) => ms(x)).join(', ')} (max ${ms(Math.max(...answer))})`);
   out(`  analytics queries left running in Postgres after abandoning: none after ${ms(cancelledMs)}`);
