@@ -109,6 +109,7 @@ async function main() {
       out(`migrations ${applied.join(', ')} (facts backfill, rollups built): ${ms(Date.now() - migrated)}`);
       await client.query('VACUUM ANALYZE survey_facts');
       await client.query('VACUUM ANALYZE rollup_team_daily');
+      await client.query('VACUUM ANALYZE rollup_weekly');
       await client.query('VACUUM ANALYZE rollup_monthly');
     }
     await printSizes(client);
@@ -227,7 +228,7 @@ async function countFacts(url: string): Promise<number> {
 async function printSizes(client: pg.Client) {
   const { rows } = await client.query(`
     SELECT relname, pg_size_pretty(pg_table_size(c.oid)) AS heap, pg_size_pretty(pg_indexes_size(c.oid)) AS indexes, reltuples::bigint AS rows
-    FROM pg_class c WHERE relname IN ('surveys', 'responses', 'survey_facts', 'rollup_team_daily', 'rollup_monthly') ORDER BY relname`);
+    FROM pg_class c WHERE relname IN ('surveys', 'responses', 'survey_facts', 'rollup_team_daily', 'rollup_weekly', 'rollup_monthly') ORDER BY relname`);
   out(`sizes: ${rows.map((r) => `${r.relname} ${Number(r.rows).toLocaleString('en')} rows, ${r.heap} + ${r.indexes} indexes`).join('; ')}`);
 }
 
