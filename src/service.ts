@@ -218,8 +218,10 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   registerAnalyticsPages(app, {
     adminToken: config.ADMIN_TOKEN,
     loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
-    // One fewer than the analytics connections: a dashboard's queries run side by side.
-    concurrentDashboards: Math.max(1, config.ANALYTICS_DB_POOL_MAX - 1),
+    // One at a time per process (each runs its queries side by side on the analytics connections):
+    // admins rarely open dashboards at the same moment, customers' pages must not share two cores
+    // with several of them.
+    concurrentDashboards: 1,
     loadScoreboard: cachedScoreboard(analytics),
   });
   return app;

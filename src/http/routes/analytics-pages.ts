@@ -33,7 +33,7 @@ export interface AnalyticsPagesDeps {
   adminToken: string;
   /** Throws an error with statusCode 400 and a message for bad filter values; stops (AbortError) once `signal` aborts. */
   loadDashboard(query: Query, signal?: AbortSignal): Promise<DashboardView>;
-  /** Dashboards built at once in this process (default 2); the others wait their turn. */
+  /** Dashboards built at once in this process (default 1); the others wait their turn. */
   concurrentDashboards?: number;
   /** null when the connector is unknown or has not opted in to a public scoreboard. */
   loadScoreboard(connectorId: string, query: Query): Promise<ScoreboardView | null>;
@@ -67,7 +67,7 @@ function failurePage(req: FastifyRequest, reply: FastifyReply, err: unknown, noi
 }
 
 export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPagesDeps) {
-  const dashboards = new Gate(deps.concurrentDashboards ?? 2);
+  const dashboards = new Gate(deps.concurrentDashboards ?? 1);
   // Read (and hashed) once, now: a missing file fails the start, not the first visitor.
   const assets = analyticsAssets();
   for (const asset of Object.values(assets)) {
@@ -91,7 +91,7 @@ export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPage
     let body: string;
     const signal = clientGone(reply);
     try {
-      // A few dashboards at a time per process: queries, figures and page (see Gate).
+      // One dashboard at a time per process: queries, figures and page (see Gate).
       body = await dashboards.run(signal, async () => renderDashboard(await deps.loadDashboard(flatQuery(req), signal)));
     } catch (err) {
       if (isAbortError(err)) {
