@@ -40,6 +40,9 @@ import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
+import { AnalyticsPool } from './analytics/reader.js';
+import { RollupRefresher } from './analytics/facts/rollups.js';
+import { sql } from 'kysely';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -139,9 +142,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     workers.start(stageProcessors(ctx));
   }
   let scheduler: SchedulerRole | null = null;
+  let rollups: RollupRefresher | null = null;
   if (roles.has('scheduler')) {
     scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS });
     await scheduler.start();
+    rollups = new RollupRefresher(db, logger, config.ROLLUP_REFRESH_SECONDS);
+    rollups.start();
   }
   logger.info({ roles: [...roles], url }, 'service started');
 
@@ -161,6 +167,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const started = Date.now();
       await bounded('http', 5000, async () => Promise.all([app?.close(), metricsListener?.close()]));
       await bounded('scheduler', 2000, async () => scheduler?.stop());
+      await bounded('rollups', 2000, async () => rollups?.stop());
       const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
       await bounded('workers', left + 2000, async () => workers?.close(left));
       await bounded('activity', 2000, () => activity.stop());
@@ -176,6 +183,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: RedisClient, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder; redisWhere?: string } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
   const audit = new AuditLog(ctx.db);
+  // Dashboards, stats and exports read through their own small pool (closed with the app).
+  const analyticsPool = new AnalyticsPool(config.DATABASE_URL, {
+    max: config.ANALYTICS_DB_POOL_MAX,
+    statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS,
+    cancelBackend: async (pid) => void (await sql`SELECT pg_cancel_backend(${pid})`.execute(ctx.db)),
+  });
+  app.addHook('onClose', () => analyticsPool.close());
   registerOpsRoutes(app, { db: ctx.db, queues: ctx.queues, redisWhere: overrides.redisWhere ?? 'REDIS_URL' });
   registerOpsUi(app, { queues: ctx.queues, adminToken: config.ADMIN_TOKEN });
   if (config.METRICS_PORT === undefined && ctx.metrics) registerMetricsRoute(app, ctx.metrics, config.METRICS_TOKEN);
@@ -247,7 +261,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
   // can be replayed against them by another site.
-  const analytics: AnalyticsDeps = { db: ctx.db, connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now };
+  const analytics: AnalyticsDeps = { connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now, reader: (signal) => analyticsPool.reader(signal) };
   void app.register(async (stats) => {
     stats.addHook('onRequest', async (req, reply) => {
       if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
@@ -259,7 +273,11 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
   registerAnalyticsPages(app, {
     adminToken: config.ADMIN_TOKEN,
-    loadDashboard: (query) => loadDashboard(analytics, query),
+    loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
+    // One at a time per process (each runs its queries side by side on the analytics connections):
+    // admins rarely open dashboards at the same moment, customers' pages must not share two cores
+    // with several of them.
+    concurrentDashboards: 1,
     loadScoreboard: cachedScoreboard(analytics),
   });
   return app;

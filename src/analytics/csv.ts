@@ -6,7 +6,10 @@ import type { Figures, StatsReport } from './types.js';
  */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  let s = v instanceof Date ? v.toISOString() : String(v);
+  // Numbers and times never need quotes or the formula guard (a year's export has millions of cells).
+  if (typeof v === 'number') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  let s = String(v);
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -57,8 +57,9 @@ export function createHttpApp(logger: Logger, opts: { bodyLimit: number; trustPr
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
     else if (refused) req.log.warn({ err, url: req.routeOptions.url }, 'request refused: input the database cannot store');
     else req.log.info({ status, url: req.routeOptions.url, reason: err.message }, 'request rejected');
+    // Our own HttpErrors (a 503 "analytics are busy") say what happened; anything else stays opaque.
     const message =
-      status >= 500 ? 'internal error' : refused ? `input cannot be stored: ${refused}` : 'code' in err && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `body is larger than ${bodyLimitOf(req)} bytes, the limit of this route` : err.message;
+      status >= 500 && !(err instanceof HttpError) ? 'internal error' : refused ? `input cannot be stored: ${refused}` : 'code' in err && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `body is larger than ${bodyLimitOf(req)} bytes, the limit of this route` : err.message;
     void reply.status(status).send({ error: statusText(status), message, ...(err instanceof HttpError && err.details ? { details: err.details } : {}) });
   });
 

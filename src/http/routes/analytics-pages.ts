@@ -3,6 +3,9 @@ import type { DashboardView, ScoreboardView } from '../../analytics/views.js';
 import { analyticsAssets } from '../../render/analytics-assets.js';
 import { renderAnalyticsMessage, renderDashboard, renderScoreboard } from '../../render/analytics-pages.js';
 import { adminCredentialOk, refuseAdminPage } from '../admin-auth.js';
+import { clientGone } from '../client-gone.js';
+import { isAbortError } from '../../analytics/reader.js';
+import { Gate } from '../../analytics/gate.js';
 
 /**
  * The admin dashboard (GET /admin/dashboard, admin token as Bearer or as the Basic password), the
@@ -28,8 +31,10 @@ type Query = Record<string, string | undefined>;
 
 export interface AnalyticsPagesDeps {
   adminToken: string;
-  /** Throws an error with statusCode 400 and a message for bad filter values. */
-  loadDashboard(query: Query): Promise<DashboardView>;
+  /** Throws an error with statusCode 400 and a message for bad filter values; stops (AbortError) once `signal` aborts. */
+  loadDashboard(query: Query, signal?: AbortSignal): Promise<DashboardView>;
+  /** Dashboards built at once in this process (default 1); the others wait their turn. */
+  concurrentDashboards?: number;
   /** null when the connector is unknown or has not opted in to a public scoreboard. */
   loadScoreboard(connectorId: string, query: Query): Promise<ScoreboardView | null>;
 }
@@ -62,6 +67,7 @@ function failurePage(req: FastifyRequest, reply: FastifyReply, err: unknown, noi
 }
 
 export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPagesDeps) {
+  const dashboards = new Gate(deps.concurrentDashboards ?? 1);
   // Read (and hashed) once, now: a missing file fails the start, not the first visitor.
   const assets = analyticsAssets();
   for (const asset of Object.values(assets)) {
@@ -82,13 +88,22 @@ export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPage
         html: renderAnalyticsMessage({ title: 'Sign in to see the dashboard', text: 'The dashboard needs the admin token: enter it as the password (any user name).' }),
       });
     }
-    let view: DashboardView;
+    let body: string;
+    const signal = clientGone(reply);
     try {
-      view = await deps.loadDashboard(flatQuery(req));
+      // One dashboard at a time per process: queries, figures and page (see Gate).
+      body = await dashboards.run(signal, async () => renderDashboard(await deps.loadDashboard(flatQuery(req), signal)));
     } catch (err) {
+      if (isAbortError(err)) {
+        // Nobody is waiting for this page any more; its queries were cancelled.
+        req.log.info({ url: req.routeOptions.url }, 'client went away: dashboard queries cancelled');
+        reply.hijack();
+        if (!reply.raw.destroyed) reply.raw.destroy();
+        return reply;
+      }
       return failurePage(req, reply, err, true);
     }
-    return html(reply, 200, DASHBOARD_HEADERS, renderDashboard(view));
+    return html(reply, 200, DASHBOARD_HEADERS, body);
   });
 
   app.get<{ Params: { connectorId: string } }>('/scoreboard/:connectorId', async (req, reply) => {
