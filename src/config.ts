@@ -121,6 +121,12 @@ const fullShape = {
   TOKEN_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(20),
   /** Agent-level figures (and teams on the public scoreboard) with fewer answers than this are withheld. */
   STATS_MIN_GROUP_SIZE: int(1, 1000).default(5),
+  /** Connections of the analytics pool (dashboard, stats API, exports), on top of DB_POOL_MAX: dashboards never take the pipeline's. */
+  ANALYTICS_DB_POOL_MAX: int(1, 50).default(3),
+  /** Longest one analytics statement may run before Postgres cancels it (the request then answers 503). */
+  ANALYTICS_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  /** How often the scheduler role brings the analytics rollups up to date (new days, late changes). */
+  ROLLUP_REFRESH_SECONDS: int(10, 86_400).default(300),
 };
 
 const dbSchema = z.object(dbShape);

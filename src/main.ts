@@ -11,6 +11,7 @@ import { applyConnectorsFile } from './cli/connectors-apply.js';
 import { startService } from './service.js';
 import { requireReachable } from './startup/reachable.js';
 import { StartupError } from './startup/startup-error.js';
+import { rebuildRollups, rollupStatus } from './analytics/facts/rollups.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -23,6 +24,8 @@ const USAGE = `Usage: feedback <command>
   demo [--seconds N] [--embedded]
                                  run the service against the built-in simulators and show the loop;
                                  starts its own Postgres and Redis when none answer (--embedded: always)
+  rollups rebuild                rebuild the analytics rollups from survey_facts (figures stay exact meanwhile)
+  rollups status                 how far the analytics rollups reach, and how many days wait to be rebuilt
 `;
 
 /** The composition root: the only place that reads process.env (through config) and wires things up. */
@@ -96,6 +99,30 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       finally {
+        await db.destroy();
+      }
+    }
+    case 'rollups': {
+      const config = loadDbConfig(process.env);
+      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
+      await ensureDatabase(config.DATABASE_URL);
+      const { db } = createDb(config.DATABASE_URL, 2);
+      try {
+        await migrateToLatest(db);
+        const started = Date.now();
+        if (sub === 'rebuild') {
+          const r = await rebuildRollups(db);
+          process.stdout.write(`rebuilt ${r.daysRebuilt} days (${r.marked} marked) in ${((Date.now() - started) / 1000).toFixed(1)} s; rollups hold the days before ${r.until ?? '(none yet)'}\n`);
+          return 0;
+        }
+        if (sub === 'status') {
+          const r = await rollupStatus(db);
+          process.stdout.write(`rollups hold the days before ${r.until ?? '(none yet)'}; ${r.dirtyLeft} days wait to be rebuilt (read from survey_facts meanwhile)\n`);
+          return 0;
+        }
+        process.stderr.write(USAGE);
+        return 2;
+      } finally {
         await db.destroy();
       }
     }

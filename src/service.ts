@@ -37,6 +37,9 @@ import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
+import { AnalyticsPool } from './analytics/reader.js';
+import { RollupRefresher } from './analytics/facts/rollups.js';
+import { sql } from 'kysely';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
 
@@ -108,9 +111,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     workers.start(stageProcessors(ctx));
   }
   let scheduler: SchedulerRole | null = null;
+  let rollups: RollupRefresher | null = null;
   if (roles.has('scheduler')) {
     scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS });
     await scheduler.start();
+    rollups = new RollupRefresher(db, logger, config.ROLLUP_REFRESH_SECONDS);
+    rollups.start();
   }
   logger.info({ roles: [...roles], url }, 'service started');
 
@@ -130,6 +136,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const started = Date.now();
       await bounded('http', 5000, async () => app?.close());
       await bounded('scheduler', 2000, async () => scheduler?.stop());
+      await bounded('rollups', 2000, async () => rollups?.stop());
       const left = Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - (Date.now() - started));
       await bounded('workers', left + 2000, async () => workers?.close(left));
       await bounded('queues', 3000, () => queues.close());
@@ -143,6 +150,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
+  // Dashboards, stats and exports read through their own small pool (closed with the app).
+  const analyticsPool = new AnalyticsPool(config.DATABASE_URL, {
+    max: config.ANALYTICS_DB_POOL_MAX,
+    statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS,
+    cancelBackend: async (pid) => void (await sql`SELECT pg_cancel_backend(${pid})`.execute(ctx.db)),
+  });
+  app.addHook('onClose', () => analyticsPool.close());
   registerOpsRoutes(app, { db: ctx.db, redis });
   registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
   registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
@@ -191,7 +205,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
   // can be replayed against them by another site.
-  const analytics: AnalyticsDeps = { db: ctx.db, connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now };
+  const analytics: AnalyticsDeps = { connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now, reader: (signal) => analyticsPool.reader(signal) };
   void app.register(async (stats) => {
     stats.addHook('onRequest', async (req, reply) => {
       if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
@@ -203,7 +217,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
   registerAnalyticsPages(app, {
     adminToken: config.ADMIN_TOKEN,
-    loadDashboard: (query) => loadDashboard(analytics, query),
+    loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
     loadScoreboard: cachedScoreboard(analytics),
   });
   return app;

@@ -1,34 +1,42 @@
-import { sql } from 'kysely';
-import type { Db } from '../db/client.js';
 import type { ConnectorStore } from '../store/connectors.js';
 import { TtlCache } from '../store/ttl-cache.js';
 import { recentComments, themesReport } from './comments.js';
+import { loadCells } from './facts/cells.js';
 import { followUpReport } from './follow-up-stats.js';
-import { firstDay, lastDay, parseStatsQuery, type StatsQuery } from './query.js';
+import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } from './query.js';
+import type { AnalyticsReader } from './reader.js';
 import { statsReport } from './stats.js';
-import { groupKeySql, groupLabelSql } from './stats-store.js';
 import type { DashboardView, ScoreboardView } from './views.js';
 
 export interface AnalyticsDeps {
-  db: Db;
   connectors: ConnectorStore;
   minGroupSize: number;
   now: () => Date;
+  /** A reader on the analytics pool whose queries are cancelled once `signal` aborts (the client went away). */
+  reader(signal?: AbortSignal): AnalyticsReader;
 }
 
+/** Ranges longer than this are trended by month unless the request asks otherwise (a 5-year weekly chart has 261 points per team). */
+export const MONTHLY_AFTER_DAYS = 183;
+
 /** Everything the dashboard shows for one filter; the queries run side by side. */
-export async function loadDashboard(deps: AnalyticsDeps, raw: unknown): Promise<DashboardView> {
-  const q = parseStatsQuery(raw, deps.now(), { interval: 'week' });
-  const as = (groupBy: StatsQuery['groupBy']): StatsQuery => ({ ...q, groupBy });
+export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: AbortSignal): Promise<DashboardView> {
+  let q = parseStatsQuery(raw, deps.now(), { interval: 'week' });
+  refusePerAgent(q, 'the dashboard is');
+  const asked = (raw as { interval?: unknown } | undefined)?.interval;
+  if ((asked === undefined || asked === '') && q.filter.to.getTime() - q.filter.from.getTime() > MONTHLY_AFTER_DAYS * 86_400_000) q = { ...q, interval: 'month' };
+  const reader = deps.reader(signal);
+  const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
   const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
     deps.connectors.list(),
-    teamOptions(deps.db, q),
-    statsReport(deps.db, as('team'), deps.minGroupSize),
-    statsReport(deps.db, as('agent'), deps.minGroupSize),
-    statsReport(deps.db, as('category'), deps.minGroupSize),
-    followUpReport(deps.db, as('team')),
-    themesReport(deps.db, as('team')),
-    recentComments(deps.db, q),
+    teamOptions(reader, q),
+    statsReport(reader, as('team'), deps.minGroupSize),
+    // The page shows agents and categories as totals only: no series to load.
+    statsReport(reader, as('agent', 'none'), deps.minGroupSize),
+    statsReport(reader, as('category', 'none'), deps.minGroupSize),
+    followUpReport(reader, as('team')),
+    themesReport(reader, as('team')),
+    recentComments(reader, q),
   ]);
   const filter = { from: firstDay(q.filter), to: lastDay(q.filter), connector: q.filter.connectorId ?? '', interval: q.interval, team: q.filter.team ?? '' };
   const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
@@ -43,23 +51,26 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown): Promise<
     themes,
     recentComments: comments,
     exportQuery,
+    // The total is shown in every table of the page (teams, categories, follow-ups): when it is one
+    // small agent's figure, nothing on the page can be shown.
+    withheld: byAgent.total.hidden === true,
   };
 }
 
 /** Teams that had surveys in the range (ignoring the team filter itself), for the filter's options. */
-async function teamOptions(db: Db, q: StatsQuery) {
-  const { rows } = await sql<{ key: string; label: string }>`
-    SELECT ${groupKeySql('team')} AS key, max(${groupLabelSql('team')}) AS label
-    FROM surveys s JOIN tickets t ON t.id = s.ticket_id
-    WHERE s.sent_at >= ${q.filter.from} AND s.sent_at < ${q.filter.to} ${q.filter.connectorId ? sql`AND s.connector_id = ${q.filter.connectorId}` : sql``}
-    GROUP BY 1 ORDER BY 2`.execute(db);
-  return rows;
+async function teamOptions(reader: AnalyticsReader, q: StatsQuery) {
+  const cells = await loadCells(reader, { ...q.filter, team: undefined }, 'team', 'none');
+  const labels = new Map<string, string>();
+  for (const c of cells) if (!labels.has(c.key) || c.label > labels.get(c.key)!) labels.set(c.key, c.label);
+  return [...labels.entries()].map(([key, label]) => ({ key, label })).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }
 
 /**
  * The public scoreboard of one connector, when its admin opted in: team-level scores and trends of
  * the last 12 weeks (or months). Teams with fewer answers than the minimum group size are left out,
- * since a very small team's score points at its few people. Nothing else leaves: no comments, no names.
+ * since a very small team's score points at its few people, and so are weeks (months) of a team with
+ * fewer answers (a gap in its line; with a second one when a single gap would follow from the team's
+ * figure). Nothing else leaves: no comments, no names.
  */
 export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, raw: unknown): Promise<ScoreboardView | null> {
   const def = await deps.connectors.get(connectorId);
@@ -69,21 +80,23 @@ export async function loadScoreboard(deps: AnalyticsDeps, connectorId: string, r
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const from = interval === 'week' ? new Date(to.getTime() - 83 * 86_400_000) : new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
   const q = parseStatsQuery({ from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), connector: connectorId, groupBy: 'team', interval }, now);
-  const report = await statsReport(deps.db, q, deps.minGroupSize);
+  // Public: every team figure and every period of it counts as small-group data, and no total is
+  // published (so hiding a team needs no second one; a team's single small week needs another).
+  const report = await statsReport(deps.reader(), q, deps.minGroupSize, { rows: true, margins: false, marginsPublished: false });
   return {
     organisationName: def.survey.branding.organisationName,
     from: report.from,
     to: report.to,
     interval,
     teams: report.groups
-      .filter((g) => g.funnel.answered >= deps.minGroupSize)
+      .filter((g) => !g.hidden)
       .map((g) => ({
         label: g.label,
         answered: g.funnel.answered,
         csat: g.csat,
         nps: g.nps,
         ces: g.ces,
-        series: g.series.map((p) => ({ period: p.period, funnel: p.funnel, csat: p.csat, nps: p.nps, ces: p.ces, detractors: p.detractors })),
+        series: g.series.map((p) => ({ period: p.period, funnel: p.funnel, csat: p.csat, nps: p.nps, ces: p.ces, detractors: p.detractors, ...(p.hidden ? { hidden: true } : {}) })),
       })),
   };
 }

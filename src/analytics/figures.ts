@@ -1,4 +1,4 @@
-import { csat, ces, funnel, nps } from '../rules/scores.js';
+import { cesOf, csatOf, funnel, npsOf } from '../rules/scores.js';
 import type { Scale } from '../rules/scales.js';
 import type { Figures } from './types.js';
 
@@ -15,7 +15,12 @@ export interface Cell {
 }
 
 export function figuresFrom(cells: readonly Cell[], opts: { deliveryTracked: boolean }): Figures {
-  const byScale: Record<Scale, number[]> = { csat: [], nps: [], ces: [] };
+  // Counts per scale; the formulas are those of scores.ts, fed with counts (a cell can hold millions).
+  const n = { csat: 0, nps: 0, ces: 0 };
+  let csatTop = 0;
+  let promoters = 0;
+  let npsDetractors = 0;
+  let cesSum = 0;
   let sent = 0;
   let delivered = 0;
   let detractors = 0;
@@ -23,17 +28,20 @@ export function figuresFrom(cells: readonly Cell[], opts: { deliveryTracked: boo
     sent += c.surveys;
     delivered += c.delivered;
     if (c.score === null) continue;
-    // Expanding counts into scores keeps one definition of each formula (scores.ts); cells are few.
-    for (let i = 0; i < c.surveys; i++) byScale[c.scale].push(c.score);
+    n[c.scale] += c.surveys;
+    if (c.scale === 'csat' && c.score >= 4) csatTop += c.surveys;
+    if (c.scale === 'nps' && c.score >= 9) promoters += c.surveys;
+    if (c.scale === 'nps' && c.score <= 6) npsDetractors += c.surveys;
+    if (c.scale === 'ces') cesSum += c.score * c.surveys;
     if (c.detractor) detractors += c.surveys;
   }
-  const answered = byScale.csat.length + byScale.nps.length + byScale.ces.length;
+  const answered = n.csat + n.nps + n.ces;
   const f = funnel(sent, delivered, answered);
   return {
     funnel: { ...f, delivered: opts.deliveryTracked ? delivered : null },
-    csat: byScale.csat.length ? csat(byScale.csat) : null,
-    nps: byScale.nps.length ? nps(byScale.nps) : null,
-    ces: byScale.ces.length ? ces(byScale.ces) : null,
+    csat: n.csat ? csatOf(csatTop, n.csat) : null,
+    nps: n.nps ? npsOf(promoters, npsDetractors, n.nps) : null,
+    ces: n.ces ? cesOf(cesSum, n.ces) : null,
     detractors,
   };
 }

@@ -59,3 +59,9 @@ export function parseStatsQuery(raw: unknown, now: Date, defaults: { groupBy?: G
 /** The inclusive last day of a filter, as the form shows it. */
 export const lastDay = (f: StatsFilter) => new Date(f.to.getTime() - DAY).toISOString().slice(0, 10);
 export const firstDay = (f: StatsFilter) => f.from.toISOString().slice(0, 10);
+
+/** Follow-ups, themes, answers and the dashboard are never shown per agent (one person's customers). */
+export function refusePerAgent(q: StatsQuery, what: string): void {
+  if (q.groupBy === 'agent') throw new HttpError(400, `groupBy: ${what} not available per agent`);
+  if (q.filter.agent) throw new HttpError(400, `agent: ${what} not available per agent`);
+}

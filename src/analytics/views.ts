@@ -15,10 +15,15 @@ export interface DashboardView {
   byCategory: StatsReport;
   followUps: FollowUpReport;
   themes: ThemesReport;
-  /** Latest answers with a comment (admin only; customer text, must be shown escaped). */
-  recentComments: { ticket: string | null; team: string | null; scale: string; score: number; comment: string; submittedAt: string }[];
+  /** Latest answers with a comment (admin only; customer text, must be shown escaped); `detractor` by the connector's own threshold. */
+  recentComments: { ticket: string | null; team: string | null; scale: string; score: number; detractor: boolean; comment: string; submittedAt: string }[];
   /** Query string (without '?') of the current filter, for CSV export links. */
   exportQuery: string;
+  /**
+   * Every figure of this selection is withheld: its answers all belong to one agent, below the
+   * minimum group size (the total would be that agent's figure).
+   */
+  withheld: boolean;
 }
 
 export type ScoreboardView = ScoreboardReport;

@@ -37,8 +37,9 @@ export function createHttpApp(logger: Logger, opts: { bodyLimit: number; trustPr
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
     else req.log.info({ status, url: req.routeOptions.url, reason: err.message }, 'request rejected');
+    // Our own HttpErrors (a 503 "analytics are busy") say what happened; anything else stays opaque.
     const message =
-      status >= 500 ? 'internal error' : 'code' in err && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `body is larger than ${opts.bodyLimit} bytes` : err.message;
+      status >= 500 && !(err instanceof HttpError) ? 'internal error' : 'code' in err && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `body is larger than ${opts.bodyLimit} bytes` : err.message;
     void reply.status(status).send({ error: statusText(status), message, ...(err instanceof HttpError && err.details ? { details: err.details } : {}) });
   });
 

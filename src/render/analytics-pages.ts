@@ -279,13 +279,17 @@ export function renderDashboard(view: DashboardView): string {
   const fu = followUps.total;
   const followUpColumns = ['Detractors', 'Tasks created', `Created within ${fu.withinMinutes} min`, 'Closed within 24 h', 'Open', 'Overdue', 'Escalated', 'Outcomes recorded'];
 
-  const data = {
-    trend: trendState === 'chart' ? { ...trend, defaultScale: trend.scales[0]!.id } : null,
-    funnel: funnel.sent > 0 ? { sent: funnel.sent, delivered: funnel.delivered, answered: funnel.answered } : null,
-  };
+  const data = view.withheld
+    ? { trend: null, funnel: null }
+    : {
+        trend: trendState === 'chart' ? { ...trend, defaultScale: trend.scales[0]!.id } : null,
+        funnel: funnel.sent > 0 ? { sent: funnel.sent, delivered: funnel.delivered, answered: funnel.answered } : null,
+      };
 
   return render('pages/dashboard', {
     ...layoutBase('Customer feedback dashboard', true, [assets.chart.url, assets.commonJs.url, assets.dashboardJs.url]),
+    withheld: view.withheld,
+    withheldText: `All answers in this selection belong to one agent, and there are fewer than ${byAgent.minAgentGroupSize}: its figures are withheld. Widen the dates or remove the team filter.`,
     periodText: `${dayText(filter.from)} – ${dayText(filter.to)}`,
     scopeText: `${scope.join(' · ')} · ${INTERVAL_TEXT[interval].adverb}`,
     form: {
@@ -384,7 +388,8 @@ export function renderDashboard(view: DashboardView): string {
         ticket: c.ticket ?? NONE,
         team: c.team ?? NONE,
         scoreText: scale ? `${SCALE_META[scale].name} ${c.score} / ${SCALES[scale].max}` : `${c.scale} ${c.score}`,
-        unhappy: scale ? c.score <= SCALES[scale].detractorMax : false,
+        // The answer's connector decides (followUp.detractorMax), as for its follow-up task.
+        unhappy: c.detractor,
         comment: c.comment,
       };
     }),

@@ -21,19 +21,30 @@ export function wilson(successes: number, n: number, z = 1.959964): Interval | n
 }
 
 export function csat(scores: readonly number[]): { n: number; topTwo: number; share: number | null; interval: Interval | null } {
-  const topTwo = scores.filter((s) => s >= 4).length;
-  return { n: scores.length, topTwo, share: scores.length ? topTwo / scores.length : null, interval: wilson(topTwo, scores.length) };
+  return csatOf(scores.filter((s) => s >= 4).length, scores.length);
+}
+
+/** CSAT from counts: `topTwo` answers of 4 or 5 among `n`. */
+export function csatOf(topTwo: number, n: number): { n: number; topTwo: number; share: number | null; interval: Interval | null } {
+  return { n, topTwo, share: n ? topTwo / n : null, interval: wilson(topTwo, n) };
 }
 
 export function nps(scores: readonly number[]): { n: number; promoters: number; passives: number; detractors: number; score: number | null } {
-  const promoters = scores.filter((s) => s >= 9).length;
-  const detractors = scores.filter((s) => s <= 6).length;
-  const n = scores.length;
+  return npsOf(scores.filter((s) => s >= 9).length, scores.filter((s) => s <= 6).length, scores.length);
+}
+
+/** NPS from counts of promoters (9–10) and detractors (0–6) among `n`. */
+export function npsOf(promoters: number, detractors: number, n: number): { n: number; promoters: number; passives: number; detractors: number; score: number | null } {
   return { n, promoters, passives: n - promoters - detractors, detractors, score: n ? Math.round(((promoters - detractors) / n) * 1000) / 10 : null };
 }
 
 export function ces(scores: readonly number[]): { n: number; mean: number | null } {
-  return { n: scores.length, mean: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100 : null };
+  return cesOf(scores.reduce((a, b) => a + b, 0), scores.length);
+}
+
+/** CES from the sum of `n` scores (integers: the sum is exact, whatever the order). */
+export function cesOf(sum: number, n: number): { n: number; mean: number | null } {
+  return { n, mean: n ? Math.round((sum / n) * 100) / 100 : null };
 }
 
 /** sent → delivered → answered; the response rate is answered / sent. */

@@ -31,6 +31,30 @@
       },
     },
 
+    /**
+     * The y range for one scale's values (arrays of numbers or nulls): the data's range padded by a
+     * tenth (at least 5 % of the scale), rounded out to a step (5 points for CSAT and NPS, 0.5 for
+     * CES) and never beyond what the scale can take ({min, max} from the page data).
+     */
+    axisRange: function (scale, valueLists) {
+      var lo = Infinity;
+      var hi = -Infinity;
+      valueLists.forEach(function (values) {
+        values.forEach(function (v) {
+          if (v === null || v === undefined || !isFinite(v)) return;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        });
+      });
+      if (lo > hi) return { min: scale.min, max: scale.max };
+      var span = scale.max - scale.min;
+      var step = scale.id === 'ces' ? 0.5 : 5;
+      var pad = Math.max((hi - lo) * 0.1, span * 0.05);
+      var min = Math.max(scale.min, Math.floor((lo - pad) / step) * step);
+      var max = Math.min(scale.max, Math.ceil((hi + pad) / step) * step);
+      return { min: min, max: max };
+    },
+
     /** CSAT as a percentage, NPS signed, CES with one decimal. */
     formatValue: function (scaleId, v) {
       if (v === null || v === undefined) return '—';

@@ -62,11 +62,14 @@
     }
 
     function yAxis(scale) {
+      var range = C.axisRange(scale, trend.series.map(function (s) {
+        return s.values[scale.id] || [];
+      }));
       return {
-        max: scale.max === null ? undefined : scale.max,
-        suggestedMin: scale.id === 'nps' ? -20 : undefined,
-        suggestedMax: scale.id === 'nps' ? 60 : undefined,
-        grace: '5%',
+        // Fixed bounds from the data, padded and clamped to the scale (CSAT 0–100 %, NPS −100…+100,
+        // CES 1–7): Chart.js's own padding ('grace') and nice-number rounding ran a 0 % week to −20 %.
+        min: range.min,
+        max: range.max,
         title: { display: true, text: scale.name + (scale.unit === '%' ? ' (% satisfied)' : scale.id === 'ces' ? ' (mean, 1–7)' : ' (−100 to +100)') },
         ticks: {
           callback: function (v) {

@@ -241,12 +241,13 @@ export function dashboardFixture(opts: FixtureOptions = {}): DashboardView {
     recentComments: empty
       ? []
       : [
-          { ticket: 'INC0010240', team: teams[2], scale: 'csat', score: 1, comment: HOSTILE_COMMENT, submittedAt: '2025-02-28T10:15:00.000Z' },
-          { ticket: 'INC0010239', team: teams[0], scale: 'nps', score: 3, comment: HOSTILE_COMMENT_2, submittedAt: '2025-02-28T09:02:00.000Z' },
-          { ticket: 'INC0010236', team: teams[1], scale: 'csat', score: 5, comment: 'Quick and friendly, the VPN works again.\nThanks Kim!', submittedAt: '2025-02-27T16:20:00.000Z' },
-          { ticket: null, team: null, scale: 'nps', score: 9, comment: 'Great service as always.', submittedAt: '2025-02-27T08:45:00.000Z' },
+          { ticket: 'INC0010240', team: teams[2], scale: 'csat', score: 1, detractor: true, comment: HOSTILE_COMMENT, submittedAt: '2025-02-28T10:15:00.000Z' },
+          { ticket: 'INC0010239', team: teams[0], scale: 'nps', score: 3, detractor: true, comment: HOSTILE_COMMENT_2, submittedAt: '2025-02-28T09:02:00.000Z' },
+          { ticket: 'INC0010236', team: teams[1], scale: 'csat', score: 5, detractor: false, comment: 'Quick and friendly, the VPN works again.\nThanks Kim!', submittedAt: '2025-02-27T16:20:00.000Z' },
+          { ticket: null, team: null, scale: 'nps', score: 9, detractor: false, comment: 'Great service as always.', submittedAt: '2025-02-27T08:45:00.000Z' },
         ],
     exportQuery: `from=${FROM}&to=${to}&interval=week`,
+    withheld: false,
   };
 }
 

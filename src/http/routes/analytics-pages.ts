@@ -3,6 +3,8 @@ import type { DashboardView, ScoreboardView } from '../../analytics/views.js';
 import { analyticsAssets } from '../../render/analytics-assets.js';
 import { renderAnalyticsMessage, renderDashboard, renderScoreboard } from '../../render/analytics-pages.js';
 import { adminCredentialOk, refuseAdminPage } from '../admin-auth.js';
+import { clientGone } from '../client-gone.js';
+import { isAbortError } from '../../analytics/reader.js';
 
 /**
  * The admin dashboard (GET /admin/dashboard, admin token as Bearer or as the Basic password), the
@@ -28,8 +30,8 @@ type Query = Record<string, string | undefined>;
 
 export interface AnalyticsPagesDeps {
   adminToken: string;
-  /** Throws an error with statusCode 400 and a message for bad filter values. */
-  loadDashboard(query: Query): Promise<DashboardView>;
+  /** Throws an error with statusCode 400 and a message for bad filter values; stops (AbortError) once `signal` aborts. */
+  loadDashboard(query: Query, signal?: AbortSignal): Promise<DashboardView>;
   /** null when the connector is unknown or has not opted in to a public scoreboard. */
   loadScoreboard(connectorId: string, query: Query): Promise<ScoreboardView | null>;
 }
@@ -83,9 +85,17 @@ export function registerAnalyticsPages(app: FastifyInstance, deps: AnalyticsPage
       });
     }
     let view: DashboardView;
+    const signal = clientGone(reply);
     try {
-      view = await deps.loadDashboard(flatQuery(req));
+      view = await deps.loadDashboard(flatQuery(req), signal);
     } catch (err) {
+      if (isAbortError(err)) {
+        // Nobody is waiting for this page any more; its queries were cancelled.
+        req.log.info({ url: req.routeOptions.url }, 'client went away: dashboard queries cancelled');
+        reply.hijack();
+        if (!reply.raw.destroyed) reply.raw.destroy();
+        return reply;
+      }
       return failurePage(req, reply, err, true);
     }
     return html(reply, 200, DASHBOARD_HEADERS, renderDashboard(view));
