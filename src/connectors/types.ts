@@ -96,6 +96,26 @@ export interface TaskState {
   closedAt: Date | null;
 }
 
+/** An improvement initiative as an ITSM record (ServiceNow problem or a configured table; Jira issue). */
+export interface ImprovementRecordInput {
+  /** Travels in the record (ServiceNow correlation_id and description, Jira label) so a retry can find it. */
+  marker: string;
+  title: string;
+  /** Plain text, already neutralised for this ITSM where it carries free text. */
+  description: string;
+  /** The initiative's team group in this ITSM (ServiceNow assignment group), when it has one here. */
+  assignmentGroupId: string | null;
+  /** Look for a record carrying the marker before creating one (after an interrupted attempt). */
+  findFirst: boolean;
+}
+
+export interface ImprovementRecordRef {
+  externalId: string;
+  key: string | null;
+  /** Where people open it in the ITSM's UI. */
+  url: string;
+}
+
 /**
  * What every ITSM connector implements (DESIGN.md "Connectors are plugins"): intake (webhooks,
  * polling, re-reads) and the outbound half (feedback on the ticket, follow-up tasks, task state).
@@ -125,6 +145,8 @@ export interface Connector {
   addTaskNote(taskExternalId: string, text: string): Promise<void>;
   hasTaskNote(taskExternalId: string, marker: string): Promise<boolean>;
   readTaskState(taskExternalId: string): Promise<TaskState | null>;
+  /** Mirrors an improvement initiative as a record in this ITSM, once (see ImprovementRecordInput.findFirst). */
+  mirrorImprovement(input: ImprovementRecordInput): Promise<ImprovementRecordRef>;
 }
 
 export interface ConnectorDeps {
