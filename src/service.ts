@@ -35,6 +35,7 @@ import { registerOpsUi } from './http/routes/ops-ui.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
+import { registerActingOnFeedback } from './http/routes/acting-on-feedback.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { AnalyticsPool } from './analytics/reader.js';
@@ -220,6 +221,8 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
     loadScoreboard: cachedScoreboard(analytics),
   });
+  // Targets, initiatives, imported feedback; the initiative form; the public "you said, we did" page.
+  registerActingOnFeedback(app, { ...analytics, db: ctx.db, runtime: ctx.runtime, adminToken: config.ADMIN_TOKEN, secret: config.SECRET_KEY, publicUrl: config.PUBLIC_URL, claimLeaseMs: ctx.claimLeaseMs });
   return app;
 }
 

@@ -1,6 +1,8 @@
 import type { ConnectorStore } from '../store/connectors.js';
 import { TtlCache } from '../store/ttl-cache.js';
-import { recentComments, themesReport } from './comments.js';
+import { recentComments } from './comments.js';
+import { loadActing } from './acting-on-feedback.js';
+import { importedMode, themesWithImported } from '../feedback-import/themes.js';
 import { loadCells } from './facts/cells.js';
 import { followUpReport } from './follow-up-stats.js';
 import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } from './query.js';
@@ -26,8 +28,9 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
   const asked = (raw as { interval?: unknown } | undefined)?.interval;
   if ((asked === undefined || asked === '') && q.filter.to.getTime() - q.filter.from.getTime() > MONTHLY_AFTER_DAYS * 86_400_000) q = { ...q, interval: 'month' };
   const reader = deps.reader(signal);
+  const imported = importedMode(raw);
   const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
-  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
+  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments, acting] = await Promise.all([
     deps.connectors.list(),
     teamOptions(reader, q),
     statsReport(reader, as('team'), deps.minGroupSize),
@@ -35,8 +38,9 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
     statsReport(reader, as('agent', 'none'), deps.minGroupSize),
     statsReport(reader, as('category', 'none'), deps.minGroupSize),
     followUpReport(reader, as('team')),
-    themesReport(reader, as('team')),
+    themesWithImported(reader, as('team'), imported),
     recentComments(reader, q),
+    loadActing(reader, q, { minGroupSize: deps.minGroupSize, now: deps.now(), imported }),
   ]);
   const filter = { from: firstDay(q.filter), to: lastDay(q.filter), connector: q.filter.connectorId ?? '', interval: q.interval, team: q.filter.team ?? '' };
   const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
@@ -54,6 +58,7 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
     // The total is shown in every table of the page (teams, categories, follow-ups): when it is one
     // small agent's figure, nothing on the page can be shown.
     withheld: byAgent.total.hidden === true,
+    acting,
   };
 }
 
