@@ -4,7 +4,7 @@ import { INITIATIVE_STATUSES } from './transitions.js';
 /** What the admin API (and the dashboard's form) take for an initiative. */
 export const dateSchema = z
   .string({ error: 'must be a date like 2026-11-22' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-11-22')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date like 2026-11-22', abort: true })
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a calendar date');
 
 /** Theme terms as the themes API reports them: lower case, single spaces. */
