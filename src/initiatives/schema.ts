@@ -28,7 +28,7 @@ const fields = {
   publicSummary: z.string({ error: 'must be text' }).trim().max(2000, 'must be at most 2000 characters'),
   effectWeeks: z.int({ error: 'must be a whole number of weeks' }).min(1, 'must be at least 1').max(52, 'must be at most 52'),
   citedItems: z
-    .array(z.union([z.int().positive(), z.string().regex(/^\d{1,18}$/)], { error: 'must be feedback item ids' }), { error: 'must be a list of feedback item ids' })
+    .array(z.union([z.int().positive('must be a feedback item id'), z.string().regex(/^\d{1,18}$/, 'must be a feedback item id')], { error: 'must be a feedback item id' }), { error: 'must be a list of feedback item ids' })
     .max(200, 'at most 200 items')
     .transform((xs) => unique(xs.map(String))),
 };
