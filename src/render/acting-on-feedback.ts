@@ -113,5 +113,5 @@ export function actingContext(view: ActingView, opts: { dayText: (ymd: string) =
 export function themeTermExtras(term: ThemeTerm | { term: string; imported?: number }, teamKey: string | null, backQuery: string) {
   const q = new URLSearchParams({ theme: term.term, ...(teamKey ? { team: teamKey } : {}), back: backQuery });
   const imported = (term as { imported?: number }).imported ?? 0;
-  return { startUrl: `/admin/initiatives/new?${q.toString()}`, sourceText: imported ? `${imported} from imported feedback` : '' };
+  return { startUrl: `/admin/initiatives/new?${q.toString()}`, sourceText: imported ? `${imported} imported` : '' };
 }
