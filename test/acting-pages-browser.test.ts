@@ -58,7 +58,7 @@ describe('acting on feedback in a real browser', () => {
     await expect(page.locator('#initiatives-heading').isVisible()).resolves.toBe(true);
     await expect(page.locator('.initiatives-list .verdict-improved').first().textContent()).resolves.toBe('Improved');
     // Imported feedback is in the themes, marked per term.
-    await expect(page.getByText('1 imported').first().isVisible()).resolves.toBe(true);
+    await expect(page.getByText('1 imported: focus group').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: 'test-artifacts/dashboard-acting-on-feedback.png', fullPage: true });
 
     // "Start an initiative" on Network's "vpn" row: the form comes prefilled.

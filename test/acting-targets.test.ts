@@ -113,6 +113,28 @@ describe('targets: API, file, status over a seeded dataset', () => {
     expect((await h.api('GET', '/admin/targets/status?date=2026-13-01')).body.message).toBe('date: is not a calendar date');
   });
 
+  it('change against the previous period of equal length, for every headline figure', async () => {
+    // October (31 days) against 2026-08-31 … 2026-09-30. October: CSAT 17 of 22 (Service Desk 15/20, Tiny 2/2) = 77.27%;
+    // NPS 25; 42 of 57 surveys answered = 73.68%; detractors 5 + 5; follow-ups on time 3 + 4 of 10 = 70%.
+    // September: CSAT 6/10 = 60%, 10 of 20 answered = 50%, no detractor (3s are not), no follow-up, no NPS.
+    const r = await h.api('GET', '/admin/stats/change?from=2026-10-01&to=2026-10-31');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      current: { from: '2026-10-01', to: '2026-10-31' },
+      previous: { from: '2026-08-31', to: '2026-09-30' },
+      figures: [
+        { figure: 'csat', current: 77.27, previous: 60, change: 17.27, n: { current: 22, previous: 10 } },
+        { figure: 'nps', current: 25, previous: null, change: null, n: { current: 20, previous: 0 } },
+        { figure: 'ces', current: null, previous: null, change: null, n: { current: 0, previous: 0 } },
+        { figure: 'responseRate', current: 73.68, previous: 50, change: 23.68, n: { current: 57, previous: 20 } },
+        { figure: 'detractors', current: 10, previous: 0, change: 10, n: { current: 42, previous: 10 } },
+        { figure: 'followUpOnTime', current: 70, previous: null, change: null, n: { current: 10, previous: 0 } },
+      ],
+    });
+    expect((await h.api('GET', '/admin/stats/change?from=2026-10-01&to=2026-10-31&agent=snow:a-1')).status).toBe(400);
+    expect((await h.api('GET', '/admin/stats/change?from=2026-10-31&to=2026-10-01')).body.message).toBe('from: must be on or before to');
+  });
+
   it('targets apply: declarative, explains what changes, changes nothing when an entry is wrong', async () => {
     const db = h.te.db;
     const file = `targets:\n  - { team: default, period: month, csat: 88, responseRate: 45, followUpOnTime: 80 }\n  - { team: Network, nps: 20, responseRate: 85, followUpOnTime: 30 }\n  - { team: "snow:g-Tiny", period: quarter, csat: 70 }\n`;

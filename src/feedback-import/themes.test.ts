@@ -18,10 +18,10 @@ describe('themes with imported feedback (pure)', () => {
     expect(r.overall.comments).toBe(6);
     expect(r.overall.imported).toBe(2);
     expect(r.sources).toEqual({ focus_group: 1, interview: 0, hallway: 1, other_tool: 0, other: 0 });
-    expect(r.overall.terms.find((t) => t.term === 'vpn')).toMatchObject({ count: 4, imported: 2, groups: 2 });
+    expect(r.overall.terms.find((t) => t.term === 'vpn')).toMatchObject({ count: 4, imported: 2, importedSources: { focus_group: 1, hallway: 1 }, groups: 2 });
     const net = r.groups.find((g) => g.key === 'snow:net')!;
     expect(net).toMatchObject({ comments: 3, imported: 1 });
-    expect(net.terms.find((t) => t.term === 'vpn')).toMatchObject({ count: 3, imported: 1 });
+    expect(net.terms.find((t) => t.term === 'vpn')).toEqual(expect.objectContaining({ count: 3, imported: 1, importedSources: { focus_group: 1 } }));
     expect(r.groups.find((g) => g.key === 'snow:sd')!.terms.find((t) => t.term === 'password reset')).toMatchObject({ count: 2, imported: 0 });
   });
 

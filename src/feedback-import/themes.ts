@@ -20,13 +20,15 @@ export type ImportedMode = (typeof IMPORTED_MODES)[number];
 export interface SourcedTerm extends ThemeTerm {
   /** Of `count`, how many are imported items (the rest are survey comments). */
   imported: number;
+  /** Those imported items per kind of source (kinds with none left out). */
+  importedSources: Partial<Record<SourceKind, number>>;
 }
 
 export interface ThemesWithSources extends ThemesReport {
   imported: ImportedMode;
   /** Imported items taken into the themes, per kind of source. */
   sources: Record<SourceKind, number>;
-  overall: ThemesReport['overall'] & { imported: number; terms: (ThemesReport['overall']['terms'][number] & { imported: number })[] };
+  overall: ThemesReport['overall'] & { imported: number; terms: (ThemesReport['overall']['terms'][number] & { imported: number; importedSources: Partial<Record<SourceKind, number>> })[] };
   groups: (Omit<ThemeGroup, 'terms'> & { imported: number; terms: SourcedTerm[] })[];
 }
 
@@ -96,16 +98,25 @@ export function themesWithSources(comments: readonly ThemeComment[], items: read
   const sources = noSources();
   for (const i of items) sources[i.kind]++;
   // The imported items' terms, once each; counted per group for the terms the report shows.
-  const itemTerms = items.map((i) => ({ group: i.groupKey, terms: commentTerms(i.text) }));
-  const countIn = (term: string, group?: string) => itemTerms.reduce((n, i) => n + (i.terms.has(term) && (group === undefined || i.group === group) ? 1 : 0), 0);
+  const itemTerms = items.map((i) => ({ group: i.groupKey, kind: i.kind, terms: commentTerms(i.text) }));
+  const countIn = (term: string, group?: string) => {
+    const bySource: Partial<Record<SourceKind, number>> = {};
+    let imported = 0;
+    for (const i of itemTerms) {
+      if (!i.terms.has(term) || (group !== undefined && i.group !== group)) continue;
+      imported++;
+      bySource[i.kind] = (bySource[i.kind] ?? 0) + 1;
+    }
+    return { imported, importedSources: bySource };
+  };
   const itemsPerGroup = new Map<string, number>();
   for (const i of items) itemsPerGroup.set(i.groupKey, (itemsPerGroup.get(i.groupKey) ?? 0) + 1);
   return {
     ...report,
     imported: opts.mode,
     sources,
-    overall: { ...report.overall, imported: items.length, terms: report.overall.terms.map((t) => ({ ...t, imported: countIn(t.term) })) },
-    groups: report.groups.map((g) => ({ ...g, imported: itemsPerGroup.get(g.key) ?? 0, terms: g.terms.map((t) => ({ ...t, imported: countIn(t.term, g.key) })) })),
+    overall: { ...report.overall, imported: items.length, terms: report.overall.terms.map((t) => ({ ...t, ...countIn(t.term) })) },
+    groups: report.groups.map((g) => ({ ...g, imported: itemsPerGroup.get(g.key) ?? 0, terms: g.terms.map((t) => ({ ...t, ...countIn(t.term, g.key) })) })),
   };
 }
 
@@ -114,7 +125,8 @@ export async function themesWithImported(reader: AnalyticsReader, q: StatsQuery,
   if (mode === 'exclude') {
     // Exactly the survey themes (the themes API's own computation), with zero imported.
     const r = await themesReport(reader, q);
-    return { ...r, imported: 'exclude', sources: noSources(), overall: { ...r.overall, imported: 0, terms: r.overall.terms.map((t) => ({ ...t, imported: 0 })) }, groups: r.groups.map((g) => ({ ...g, imported: 0, terms: g.terms.map((t) => ({ ...t, imported: 0 })) })) };
+    const none = { imported: 0, importedSources: {} };
+    return { ...r, imported: 'exclude', sources: noSources(), overall: { ...r.overall, imported: 0, terms: r.overall.terms.map((t) => ({ ...t, ...none })) }, groups: r.groups.map((g) => ({ ...g, imported: 0, terms: g.terms.map((t) => ({ ...t, ...none })) })) };
   }
   const groupBy = themeGroupBy(q.groupBy);
   const [comments, items] = await Promise.all([mode === 'only' ? Promise.resolve([]) : surveyComments(reader, q, groupBy), importedItems(reader, q, groupBy)]);

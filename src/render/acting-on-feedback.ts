@@ -110,8 +110,12 @@ export function actingContext(view: ActingView, opts: { dayText: (ymd: string) =
 }
 
 /** Extras for a theme row of the dashboard: where "start an initiative" goes, and how much of it is imported feedback. */
-export function themeTermExtras(term: ThemeTerm | { term: string; imported?: number }, teamKey: string | null, backQuery: string) {
+const SOURCE_TEXT: Record<string, string> = { focus_group: 'focus group', interview: 'interview', hallway: 'hallway', other_tool: 'other tool', other: 'other' };
+
+export function themeTermExtras(term: ThemeTerm | { term: string; imported?: number; importedSources?: Record<string, number> }, teamKey: string | null, backQuery: string) {
   const q = new URLSearchParams({ theme: term.term, ...(teamKey ? { team: teamKey } : {}), back: backQuery });
-  const imported = (term as { imported?: number }).imported ?? 0;
-  return { startUrl: `/admin/initiatives/new?${q.toString()}`, sourceText: imported ? `${imported} imported` : '' };
+  const t = term as { imported?: number; importedSources?: Record<string, number> };
+  const imported = t.imported ?? 0;
+  const kinds = Object.keys(t.importedSources ?? {}).map((k) => SOURCE_TEXT[k] ?? k);
+  return { startUrl: `/admin/initiatives/new?${q.toString()}`, sourceText: imported ? `${imported} imported${kinds.length ? `: ${kinds.join(', ')}` : ''}` : '' };
 }

@@ -7,6 +7,8 @@ import type { AnalyticsReader } from '../analytics/reader.js';
 import { TeamDirectory } from '../analytics/team-directory.js';
 import { dateSchema } from '../initiatives/schema.js';
 import { loadTargetsReport } from './evaluate.js';
+import { loadHeadlineChange } from './headline-change.js';
+import { parseStatsQuery, refusePerAgent } from '../analytics/query.js';
 import { DEFAULT_TEAM, issuesText, targetBodySchema, type Target } from './schema.js';
 import { TargetStore } from './store.js';
 
@@ -62,6 +64,17 @@ export function registerTargetReadRoutes(app: FastifyInstance, deps: TargetRoute
         { reader: deps.reader(signal), minGroupSize: deps.minGroupSize, now: deps.now },
         { date: q.data.date ? new Date(`${q.data.date}T00:00:00Z`) : undefined, scope: { connectorId: q.data.connector, team: q.data.team } },
       );
+    }),
+  );
+
+  // Every headline figure of a range against the range of equal length before it (the dashboard's comparison).
+  app.get(
+    '/admin/stats/change',
+    cancellable(async (req, _reply, signal) => {
+      const q = parseStatsQuery(req.query, deps.now());
+      refusePerAgent(q, 'the change against the previous period is');
+      if (q.filter.category !== undefined || q.filter.priority !== undefined) throw new HttpError(400, 'category: the change against the previous period is per connector and team only');
+      return loadHeadlineChange(deps.reader(signal), { from: q.filter.from, to: q.filter.to }, { connectorId: q.filter.connectorId, team: q.filter.team }, deps.minGroupSize, deps.now());
     }),
   );
 
