@@ -13,6 +13,8 @@ import { requireReachable } from './startup/reachable.js';
 import { StartupError } from './startup/startup-error.js';
 import { HostPolicy } from './connectors/http/host-policy.js';
 import { rebuildRollups, rollupStatus } from './analytics/facts/rollups.js';
+import { applyTargetsFile } from './targets/apply-file.js';
+import { importFeedbackFile } from './feedback-import/cli.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -27,6 +29,11 @@ const USAGE = `Usage: feedback <command>
                                  starts its own Postgres and Redis when none answer (--embedded: always)
   rollups rebuild                rebuild the analytics rollups from survey_facts (figures stay exact meanwhile)
   rollups status                 how far the analytics rollups reach, and how many days wait to be rebuilt
+  targets apply <file> [--dry-run] [--prune]
+                                 set score targets per team (and the default) from a YAML or JSON file
+  feedback import <file.csv> [--partial]
+                                 import non-survey feedback (focus groups, interviews, …); --partial
+                                 imports the valid rows when some are not
 `;
 
 /** The composition root: the only place that reads process.env (through config) and wires things up. */
@@ -36,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, seconds: { type: 'string' }, embedded: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, partial: { type: 'boolean' }, seconds: { type: 'string' }, embedded: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
@@ -123,6 +130,26 @@ async function main(argv: string[]): Promise<number> {
         }
         process.stderr.write(USAGE);
         return 2;
+      } finally {
+        await db.destroy();
+      }
+    }
+    case 'targets':
+    case 'feedback': {
+      const config = loadDbConfig(process.env);
+      if (!(command === 'targets' ? sub === 'apply' : sub === 'import') || !arg) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
+      await ensureDatabase(config.DATABASE_URL);
+      const { db } = createDb(config.DATABASE_URL, 2);
+      try {
+        await migrateToLatest(db);
+        const text = readFileSync(arg, 'utf8');
+        const report = command === 'targets' ? await applyTargetsFile(db, text, { dryRun: !!values['dry-run'], prune: !!values.prune }) : await importFeedbackFile(db, text, { partial: !!values.partial });
+        (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
+        return report.ok ? 0 : 1;
       } finally {
         await db.destroy();
       }

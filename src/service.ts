@@ -38,6 +38,7 @@ import { HostPolicy } from './connectors/http/host-policy.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
+import { registerActingOnFeedback } from './http/routes/acting-on-feedback.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { AnalyticsPool } from './analytics/reader.js';
@@ -280,6 +281,8 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     concurrentDashboards: 1,
     loadScoreboard: cachedScoreboard(analytics),
   });
+  // Targets, initiatives, imported feedback; the initiative form; the public "you said, we did" page.
+  registerActingOnFeedback(app, { ...analytics, db: ctx.db, runtime: ctx.runtime, adminToken: config.ADMIN_TOKEN, secret: config.SECRET_KEY, publicUrl: config.PUBLIC_URL, claimLeaseMs: ctx.claimLeaseMs });
   return app;
 }
 

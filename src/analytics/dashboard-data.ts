@@ -1,6 +1,8 @@
 import type { ConnectorStore } from '../store/connectors.js';
 import { TtlCache } from '../store/ttl-cache.js';
-import { recentComments, themesReport } from './comments.js';
+import { recentComments } from './comments.js';
+import { loadActing } from './acting-on-feedback.js';
+import { importedMode, themesWithImported } from '../feedback-import/themes.js';
 import { loadCells } from './facts/cells.js';
 import { followUpReport } from './follow-up-stats.js';
 import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } from './query.js';
@@ -27,19 +29,21 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
   const asked = (raw as { interval?: unknown } | undefined)?.interval;
   if ((asked === undefined || asked === '') && q.filter.to.getTime() - q.filter.from.getTime() > MONTHLY_AFTER_DAYS * 86_400_000) q = { ...q, interval: 'month' };
   const reader = deps.reader(signal);
+  const imported = importedMode(raw);
   const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
   // Teams (with the trend), agents and categories (totals only: the page shows no series for them).
   const tables = [as('team'), as('agent', 'none'), as('category', 'none')];
   const figures = Promise.all(tables.map((t) => statsReport(reader, t, deps.minGroupSize)));
-  const [connectors, [byTeam, byAgent, byCategory], teams, followUps, themes, comments] = await Promise.all([
+  const [connectors, [byTeam, byAgent, byCategory], teams, followUps, themes, comments, acting] = await Promise.all([
     deps.connectors.list(),
     figures as Promise<[StatsReport, StatsReport, StatsReport]>,
     // Without a team filter, the team table lists exactly the options.
     q.filter.team === undefined ? figures.then(([t]) => t!.groups.map((g) => ({ key: g.key, label: g.label })).sort(byLabel)) : teamOptions(reader, q),
     // Its own query runs at once; the teams with answers (zeros included) come from the team table.
     followUpReport(reader, as('team'), { answeredGroups: figures.then(([t]) => t!.groups.filter((g) => g.funnel.answered > 0)) }),
-    themesReport(reader, as('team')),
+    themesWithImported(reader, as('team'), imported),
     recentComments(reader, q),
+    loadActing(reader, q, { minGroupSize: deps.minGroupSize, now: deps.now(), imported }),
   ]);
   const filter = { from: firstDay(q.filter), to: lastDay(q.filter), connector: q.filter.connectorId ?? '', interval: q.interval, team: q.filter.team ?? '' };
   const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
@@ -57,6 +61,7 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
     // The total is shown in every table of the page (teams, categories, follow-ups): when it is one
     // small agent's figure, nothing on the page can be shown.
     withheld: byAgent.total.hidden === true,
+    acting,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FollowUpReport, ScoreboardReport, StatsReport, ThemesReport, TimeInterval } from './types.js';
+import type { ActingView } from './acting-on-feedback.js';
 
 /** What the dashboard page is rendered from (built by src/analytics/dashboard-data.ts). */
 export interface DashboardView {
@@ -24,6 +25,8 @@ export interface DashboardView {
    * minimum group size (the total would be that agent's figure).
    */
   withheld: boolean;
+  /** Targets, change against the previous period, initiatives (src/analytics/acting-on-feedback.ts). */
+  acting?: ActingView;
 }
 
 export type ScoreboardView = ScoreboardReport;

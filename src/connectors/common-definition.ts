@@ -119,6 +119,10 @@ export const analyticsSchema = z
   .object({
     /** Publish team-level scores and trends at /scoreboard/<connector id> (no comments, no names). */
     publicScoreboard: z.boolean().default(false),
+    /** Publish done improvement initiatives at /you-said-we-did/<connector id> (what customers said, what changed, the measured effect). */
+    publicYouSaidWeDid: z.boolean().default(false),
+    /** Link that page from the survey email's footer (only while publicYouSaidWeDid is on). */
+    youSaidWeDidInEmail: z.boolean().default(false),
   })
   .strict();
 

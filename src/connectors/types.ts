@@ -117,6 +117,27 @@ export interface TaskState {
   closedAt: Date | null;
 }
 
+/** An improvement initiative as an ITSM record (ServiceNow problem or a configured table; Jira issue). */
+export interface ImprovementRecordInput {
+  /** Travels in the record (ServiceNow correlation_id and description, Jira label) so a retry can find it. */
+  marker: string;
+  /** Plain text (one line). */
+  title: string;
+  /** Our template with the initiative's free text kept as data (the connector writes it for its target). */
+  description: ItsmDoc;
+  /** The initiative's team group in this ITSM (ServiceNow assignment group), when it has one here. */
+  assignmentGroupId: string | null;
+  /** Look for a record carrying the marker before creating one (after an interrupted attempt). */
+  findFirst: boolean;
+}
+
+export interface ImprovementRecordRef {
+  externalId: string;
+  key: string | null;
+  /** Where people open it in the ITSM's UI. */
+  url: string;
+}
+
 /**
  * What every ITSM connector implements (DESIGN.md "Connectors are plugins"): intake (webhooks,
  * polling, re-reads) and the outbound half (feedback on the ticket, follow-up tasks, task state).
@@ -144,6 +165,8 @@ export interface Connector {
   addTaskNote(taskExternalId: string, doc: ItsmDoc): Promise<void>;
   hasTaskNote(taskExternalId: string, marker: string): Promise<boolean>;
   readTaskState(taskExternalId: string): Promise<TaskState | null>;
+  /** Mirrors an improvement initiative as a record in this ITSM, once (see ImprovementRecordInput.findFirst). */
+  mirrorImprovement(input: ImprovementRecordInput): Promise<ImprovementRecordRef>;
 }
 
 export interface ConnectorDeps {

@@ -12,6 +12,7 @@ import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
 import { insertPastSurveys } from '../analytics/history.js';
+import { seedActingOnFeedback } from './acting.js';
 import { Lifecycle, StopRequested } from '../embedded/lifecycle.js';
 import { freePort, portIsFree } from '../embedded/ports.js';
 import { PROJECT_DATA_DIR, provideDependencies } from '../embedded/provide.js';
@@ -130,7 +131,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
       // Quick for the demo; the default waits two minutes so that a change of mind makes one note.
       writeBack: { debounceSeconds: 3 },
-      analytics: { publicScoreboard: true },
+      analytics: { publicScoreboard: true, publicYouSaidWeDid: true, youSaidWeDidInEmail: true },
     }),
   );
   await service.scheduler?.sync();
@@ -142,12 +143,11 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
   // Eight weeks of answered surveys, so that the dashboard shows trends on first start.
   const agentsOf = (names: string[]) => names.map((name) => sim.createUser({ user_name: name.toLowerCase().replace(/\W+/g, '.'), name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@it.example.com` }));
   const teamAgents = [agentsOf(['Priya Nair', 'Tom Fischer', 'Sam Lee']), agentsOf(['Lukas Meyer', 'Grace Okafor', 'Ana Silva']), agentsOf(['Hana Sato', 'Ben Carter', 'Eva Novak'])];
-  const history = demoHistory({
-    connectorId: CONNECTOR_ID,
-    now: new Date(),
-    teams: groups.map((g, i) => ({ id: g.sys_id!, name: g.name!, agents: teamAgents[i]!.map((a) => ({ id: a.sys_id!, name: a.name! })) })),
-  });
+  const teams = groups.map((g, i) => ({ id: g.sys_id!, name: g.name!, agents: teamAgents[i]!.map((a) => ({ id: a.sys_id!, name: a.name! })) }));
+  const history = demoHistory({ connectorId: CONNECTOR_ID, now: new Date(), teams });
   await insertPastSurveys(service.ctx.db, history);
+  // Targets, a done and an in-progress improvement initiative, imported focus-group feedback.
+  const acting = await seedActingOnFeedback({ db: service.ctx.db, mirror: { ...service.ctx, publicUrl: config.PUBLIC_URL }, connectorId: CONNECTOR_ID, teams, now: new Date() });
 
   out.write(
     [
@@ -159,6 +159,9 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       `  admin console    ${service.url}/admin/   (sign in with your name and the admin token)`,
       `  dashboard        ${service.url}/admin/dashboard   (user: any, password: the admin token; ${history.length} surveys of history seeded)`,
       `  scoreboard       ${service.url}/scoreboard/${CONNECTOR_ID}   (public, opt-in per connector)`,
+      `  you said, we did ${service.url}/you-said-we-did/${CONNECTOR_ID}   (public, opt-in per connector; done initiatives and their effect)`,
+      `  initiatives      ${service.url}/admin/initiatives/${acting.done}/effect   (measured effect; in progress: #${acting.inProgress}${acting.mirrorKey ? `, mirrored as ${acting.mirrorKey}` : ''})`,
+      `  targets          ${service.url}/admin/targets/status   (imported feedback: ${service.url}/admin/feedback/items, ${acting.items} items)`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
       'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',

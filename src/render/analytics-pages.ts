@@ -4,6 +4,7 @@ import { SCALES, type Scale } from '../rules/scales.js';
 import { analyticsAssets } from './analytics-assets.js';
 import { messagesFor } from './locales.js';
 import { renderTemplate, type TemplateName } from './templates.js';
+import { actingContext, themeTermExtras } from './acting-on-feedback.js';
 
 /**
  * The admin dashboard and the public scoreboard: views (src/analytics/views.ts) in, HTML out.
@@ -354,6 +355,7 @@ export function renderDashboard(view: DashboardView): string {
     themes: {
       overallComments: count(themes.overall.comments),
       overall: themes.overall.terms.map((t) => ({
+        ...themeTermExtras(t, null, view.exportQuery),
         term: t.term,
         countText: `${count(t.count)} of ${count(themes.overall.comments)} comments`,
         groupsText: `${count(t.groups)} ${t.groups === 1 ? 'team' : 'teams'}`,
@@ -362,6 +364,7 @@ export function renderDashboard(view: DashboardView): string {
         label: groupLabel(g),
         commentsText: `${count(g.comments)} ${g.comments === 1 ? 'comment' : 'comments'}`,
         terms: g.terms.map((t) => ({
+          ...themeTermExtras(t, g.key || null, view.exportQuery),
           term: t.term,
           countText: `${count(t.count)} of ${count(g.comments)} comments`,
           liftText: Number.isFinite(t.lift) ? `×${t.lift.toFixed(1)}` : NONE,
@@ -372,7 +375,13 @@ export function renderDashboard(view: DashboardView): string {
         })),
       })),
       emptyText: 'No comments in this period',
+      imported: view.acting
+        ? view.acting.imported === 'exclude'
+          ? { text: 'Imported feedback (focus groups, interviews, …) is left out.', linkText: 'Include it', url: withQuery('/admin/dashboard', view.exportQuery, 'imported=include') }
+          : { text: view.acting.imported === 'only' ? 'Only imported feedback is shown.' : 'Includes imported feedback (focus groups, interviews, …), marked per term.', linkText: 'Survey comments only', url: withQuery('/admin/dashboard', view.exportQuery, 'imported=exclude') }
+        : null,
     },
+    acting: view.acting && !view.withheld ? actingContext(view.acting, { dayText }) : null,
     agentTable: figuresTable(byAgent, {
       caption: 'Scores per agent',
       groupHeading: 'Agent',

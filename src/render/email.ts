@@ -19,6 +19,8 @@ export interface SurveyEmailInput {
   unsubscribeUrl: string;
   expiresAt: Date;
   branding: Branding;
+  /** The connector's public "you said, we did" page, when it links it from the footer (analytics.youSaidWeDidInEmail). */
+  youSaidWeDidUrl?: string | null;
 }
 
 export interface RenderedEmail {
@@ -74,6 +76,8 @@ export function renderSurveyEmail(input: SurveyEmailInput): RenderedEmail {
       ? interpolate(messages.email.footer.why, { key: ticket.key })
       : interpolate(messages.email.footer.whyNoKey, { org }),
     footerExpiry: interpolate(messages.email.footer.expiry, { date: expiryDate }),
+    youSaidWeDidUrl: input.youSaidWeDidUrl ?? null,
+    youSaidWeDidLine: messages.youSaidWeDid.emailLine,
     branding,
   };
   const data = { messages, locale };

@@ -56,6 +56,29 @@ const messagesSchema = z.strictObject({
       too_large: z.strictObject({ title: text, text }).optional(),
     }),
   }),
+  /** The public "you said, we did" page (src/initiatives/public-page.ts) and its optional email footer line. */
+  youSaidWeDid: z.strictObject({
+    title: text,
+    heading: text,
+    intro: text,
+    youSaid: text,
+    weDid: text,
+    result: text,
+    team: text,
+    allTeams: text,
+    when: text,
+    empty: text,
+    topicQuote: text,
+    topicJoin: text,
+    topicFallback: text,
+    topicShare: text,
+    csatShare: text,
+    verdicts: z.strictObject({ improved: text, worsened: text, no_distinguishable_change: text, not_enough_data: text, mixed: text }),
+    soFar: text,
+    method: text,
+    privacy: text,
+    emailLine: text,
+  }),
 });
 
 export type Messages = z.infer<typeof messagesSchema>;

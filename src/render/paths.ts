@@ -22,5 +22,7 @@ export function surveyCssPath(): string {
  * followed by its own file. One request per page; the pages' CSP allows only 'self' styles.
  */
 export function pageStylesheet(page: 'survey' | 'dashboard'): Buffer {
-  return Buffer.concat([readFileSync(join(TEMPLATES_DIR, 'pages', 'base.css')), Buffer.from('\n'), readFileSync(join(TEMPLATES_DIR, 'pages', `${page}.css`))]);
+  // The dashboard family also carries the "acting on feedback" sections' styles (their own file).
+  const files = ['base.css', `${page}.css`, ...(page === 'dashboard' ? ['acting-on-feedback.css'] : [])];
+  return Buffer.concat(files.flatMap((f, i) => [...(i ? [Buffer.from('\n')] : []), readFileSync(join(TEMPLATES_DIR, 'pages', f))]));
 }

@@ -37,6 +37,9 @@ export const TEMPLATE_NAMES = [
   'itsm/follow-up-task.text',
   'itsm/escalation-note.text',
   'itsm/rating-change-note.text',
+  'itsm/improvement-record.text',
+  'pages/initiative-form',
+  'pages/you-said-we-did',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

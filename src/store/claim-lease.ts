@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
  * not touch its successor's.
  */
 export interface LeasedWork {
-  table: 'writebacks' | 'follow_ups';
+  table: 'writebacks' | 'follow_ups' | 'initiative_mirrors';
   /** The column that holds the lease's last renewal. */
   renewedAt: 'claimed_at' | 'updated_at';
 }

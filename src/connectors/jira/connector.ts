@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CheckSteps } from '../connection-check.js';
 import { ItsmError, ItsmHttp, type AuthProvider } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, REMOTE_TEXT_MAX, remoteText } from '../http/remote-text.js';
-import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, ImprovementRecordInput, ImprovementRecordRef, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { adfToText, docToAdf } from './adf.js';
 import { docToWiki } from './wiki-markup.js';
 import type { ItsmDoc } from '../../render/itsm-doc.js';
@@ -309,12 +309,15 @@ export class JiraConnector implements Connector {
     }
   }
 
-  async findFollowUpTask(parentExternalId: string, marker: string): Promise<TaskRef | null> {
+  /** The issue labelled with our marker (exact match), if any. */
+  private async issueByLabel(marker: string, operation: string): Promise<{ id: string; key: string } | undefined> {
     const jql = `labels = "${marker}"`;
-    const res = this.dc
-      ? await this.http.request<{ issues?: Array<{ id: string; key: string }> }>({ operation: 'find-task', method: 'POST', url: `${this.api}/search`, data: { jql, maxResults: 1, fields: ['issuelinks'] } })
-      : await this.http.request<{ issues?: Array<{ id: string; key: string }> }>({ operation: 'find-task', method: 'POST', url: `${this.api}/search/jql`, data: { jql, maxResults: 1, fields: ['issuelinks'] } });
-    const hit = res.data?.issues?.[0];
+    const res = await this.http.request<{ issues?: Array<{ id: string; key: string }> }>({ operation, method: 'POST', url: this.dc ? `${this.api}/search` : `${this.api}/search/jql`, data: { jql, maxResults: 1, fields: ['issuelinks'] } });
+    return res.data?.issues?.[0];
+  }
+
+  async findFollowUpTask(parentExternalId: string, marker: string): Promise<TaskRef | null> {
+    const hit = await this.issueByLabel(marker, 'find-task');
     if (!hit) return null;
     await this.ensureLinked(hit.key, (await this.issueInfo(parentExternalId)).issueKey);
     return { externalId: String(hit.id), key: hit.key };
@@ -342,6 +345,25 @@ export class JiraConnector implements Connector {
     const res = await this.http.request<{ id: string; key: string }>({ operation: 'create-task', method: 'POST', url: `${this.api}/issue`, data: { fields } });
     await this.ensureLinked(res.data.key, parent.issueKey);
     return { externalId: String(res.data.id), key: res.data.key };
+  }
+
+  /** An issue in jira.improvementProject (else the first project) of jira.improvementIssueType, labelled with the marker. */
+  async mirrorImprovement(input: ImprovementRecordInput): Promise<ImprovementRecordRef> {
+    const j = this.def.jira;
+    const ref = (r: { id: string | number; key: string }) => ({ externalId: String(r.id), key: r.key, url: this.ticketUrl(String(r.id), r.key) });
+    if (input.findFirst) {
+      const hit = await this.issueByLabel(input.marker, 'find-improvement');
+      if (hit) return ref(hit);
+    }
+    const fields: Record<string, unknown> = {
+      project: { key: j.improvementProject ?? j.projects[0] },
+      issuetype: { name: j.improvementIssueType },
+      summary: input.title.replace(/[\r\n]+/g, ' ').slice(0, 254),
+      description: this.body(input.description),
+      labels: [...j.improvementLabels, input.marker],
+    };
+    const res = await this.http.request<{ id: string; key: string }>({ operation: 'create-improvement', method: 'POST', url: `${this.api}/issue`, data: { fields } });
+    return ref(res.data);
   }
 
   private async ensureLinked(taskKey: string, parentKey: string): Promise<void> {

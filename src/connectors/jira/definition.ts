@@ -66,6 +66,10 @@ export const jiraDefinitionSchema = z
         /** The calendar date of the due moment is taken in this zone (default UTC). */
         dueDateTimeZone: z.string().default('UTC'),
         linkType: z.string().min(1).max(60).default('Relates'),
+        /** Improvement initiatives mirrored as issues: project (default: the first of projects), type and labels. */
+        improvementProject: projectKey.nullable().default(null),
+        improvementIssueType: z.string().min(1).max(60).default('Task'),
+        improvementLabels: z.array(z.string().regex(/^\S{1,100}$/, 'labels cannot contain spaces')).default(['improvement-initiative']),
         /** Issue property holding the structured answer. */
         propertyKey: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/).default('csat'),
         /** OAuth: base of the Atlassian API gateway (override only for tests). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CheckSteps } from '../connection-check.js';
 import { ItsmHttp, sendWhenOpen } from '../http/itsm-http.js';
 import { NO_STRUCTURED_ERROR, remoteText } from '../http/remote-text.js';
-import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
+import type { ConnectionCheck, Connector, ConnectorDeps, FeedbackNote, FollowUpTaskInput, ImprovementRecordInput, ImprovementRecordRef, PollPage, TaskRef, TaskState, TicketSnapshot, WebhookRequest, WebhookVerdict } from '../types.js';
 import { docToJournal } from './neutralise.js';
 import type { ItsmDoc } from '../../render/itsm-doc.js';
 import { serviceNowAuth } from './auth.js';
@@ -278,6 +278,41 @@ export class ServiceNowConnector implements Connector {
     if (!r) return null;
     const closed = this.def.servicenow.taskClosedStates.includes(r.state ?? '') || r.active === 'false';
     return { closed, state: r.state || null, closeNotes: r.close_notes || null, closedAt: parseGlideDateTime(r.closed_at) };
+  }
+
+  /**
+   * A record on servicenow.improvementTable (problem by default), carrying the marker in correlation_id
+   * (the task field meant for an external system's id) and in the description. The retry search reads
+   * the description back, since ServiceNow silently drops query terms on fields a table lacks.
+   */
+  async mirrorImprovement(input: ImprovementRecordInput): Promise<ImprovementRecordRef> {
+    const table = this.def.servicenow.improvementTable;
+    const ref = (r: { sys_id: string; number?: string }) => ({ externalId: r.sys_id, key: r.number || null, url: this.recordUrl(table, r.sys_id) });
+    if (input.findFirst) {
+      const res = await this.http.request<{ result?: Array<{ sys_id: string; number?: string; description?: string }> }>({
+        operation: 'find-improvement',
+        method: 'GET',
+        url: `/api/now/table/${table}`,
+        params: { sysparm_query: `descriptionLIKE${input.marker}`, sysparm_fields: 'sys_id,number,description', sysparm_limit: 5, sysparm_no_count: true },
+      });
+      const hit = res.data?.result?.find((r) => typeof r.description === 'string' && r.description.includes(input.marker));
+      if (hit) return ref(hit);
+    }
+    const body: Record<string, string> = {
+      short_description: input.title.slice(0, 160),
+      description: docToJournal(input.description),
+      correlation_id: input.marker,
+      correlation_display: 'Closed-loop feedback',
+    };
+    if (input.assignmentGroupId) body.assignment_group = input.assignmentGroupId;
+    const res = await this.http.request<{ result?: { sys_id?: string; number?: string } }>({ operation: 'create-improvement', method: 'POST', url: `/api/now/table/${table}`, params: { sysparm_fields: 'sys_id,number' }, data: body });
+    const r = res.data?.result;
+    if (!r?.sys_id) throw new Error(`ServiceNow created a ${table} record but returned no sys_id`);
+    return ref({ sys_id: r.sys_id, number: r.number });
+  }
+
+  private recordUrl(table: string, sysId: string): string {
+    return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${table}.do?sys_id=${sysId}`)}`;
   }
 
   private async journalHas(elementId: string, element: 'work_notes' | 'comments', marker: string): Promise<boolean> {

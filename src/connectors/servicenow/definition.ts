@@ -24,6 +24,8 @@ export const serviceNowDefinitionSchema = z
         taskTable: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/, 'must be a ServiceNow table name').default('incident_task'),
         taskParentField: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/).default('incident'),
         taskClosedStates: z.array(z.string().regex(/^-?\d+$/)).min(1).default(['3', '4', '7']),
+        /** Improvement initiatives mirrored as records of this table (problem, or e.g. an improvement task table). */
+        improvementTable: z.string().regex(/^[a-z][a-z0-9_]{0,79}$/, 'must be a ServiceNow table name').default('problem'),
       })
       .strict()
       .prefault({}),

@@ -21,6 +21,8 @@ export function buildSurveyEmail(ctx: StageContext, s: SurveyForDelivery, def: C
     unsubscribeUrl,
     expiresAt,
     branding: def.survey.branding,
+    // "You said, we did" in the footer, when the connector publishes that page and links it.
+    youSaidWeDidUrl: def.analytics.publicYouSaidWeDid && def.analytics.youSaidWeDidInEmail ? `${ctx.mail.publicUrl}/you-said-we-did/${def.id}` : null,
   });
   const email: OutgoingEmail = {
     to: s.email,

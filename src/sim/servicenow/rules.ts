@@ -17,6 +17,10 @@ export function applyInsertDefaults(store: SnStore, table: string, rec: SnRecord
   } else if (table === 'incident_task') {
     if (!rec.state) rec.state = '1';
     if (!rec.priority) rec.priority = '4';
+  } else if (table === 'problem') {
+    if (!rec.state) rec.state = rec.problem_state || '101';
+    if (!rec.problem_state) rec.problem_state = rec.state;
+    if (!rec.priority) rec.priority = '4';
   } else {
     return;
   }

@@ -41,6 +41,15 @@ const TASK_STATES: Record<string, string> = {
   '4': 'Closed Incomplete',
   '7': 'Closed Skipped',
 };
+/** Problem states since the Utah release (problem_state / state on the problem table). */
+const PROBLEM_STATES: Record<string, string> = {
+  '101': 'New',
+  '102': 'Assess',
+  '103': 'Root Cause Analysis',
+  '104': 'Fix in Progress',
+  '106': 'Resolved',
+  '107': 'Closed',
+};
 const PRIORITIES: Record<string, string> = {
   '1': '1 - Critical',
   '2': '2 - High',
@@ -142,6 +151,22 @@ export const BUILTIN_TABLES: TableDef[] = [
     references: { user: 'sys_user', role: 'sys_user_role' },
     choices: {},
     displayField: 'role',
+    updateFields: true,
+    open: false,
+  },
+  {
+    // A task table: it has correlation_id / correlation_display for an external system's id.
+    name: 'problem',
+    fields: [
+      'sys_id', 'number', 'state', 'problem_state', 'active', 'short_description', 'description', 'category', 'impact', 'urgency',
+      'priority', 'assignment_group', 'assigned_to', 'opened_by', 'opened_at', 'resolved_at', 'closed_at', 'correlation_id',
+      'correlation_display', 'work_notes', 'comments', 'sys_class_name',
+      'sys_created_on', 'sys_created_by', 'sys_updated_on', 'sys_updated_by', 'sys_mod_count',
+    ],
+    references: { assignment_group: 'sys_user_group', assigned_to: 'sys_user', opened_by: 'sys_user' },
+    choices: { state: PROBLEM_STATES, problem_state: PROBLEM_STATES, priority: PRIORITIES, impact: IMPACT_URGENCY, urgency: IMPACT_URGENCY },
+    displayField: 'number',
+    numberPrefix: 'PRB',
     updateFields: true,
     open: false,
   },

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { answersCsv } from '../../../analytics/answers-export.js';
-import { themesReport } from '../../../analytics/comments.js';
 import { statsCsv } from '../../../analytics/csv.js';
 import { MONTHLY_AFTER_DAYS, type AnalyticsDeps } from '../../../analytics/dashboard-data.js';
 import { followUpReport } from '../../../analytics/follow-up-stats.js';
 import { parseStatsQuery, refusePerAgent } from '../../../analytics/query.js';
 import { statsReport } from '../../../analytics/stats.js';
 import { cancellable, clientGone } from '../../client-gone.js';
+import { importedMode, themesWithImported } from '../../../feedback-import/themes.js';
 
 /**
  * Read-only analytics for admins: JSON for scripts and the dashboard, CSV for spreadsheets. The caller
@@ -20,7 +20,8 @@ export function registerStatsRoutes(app: FastifyInstance, deps: AnalyticsDeps) {
 
   app.get('/admin/stats', cancellable(async (req, _reply, signal) => statsReport(deps.reader(signal), parse(req.query, { interval: 'none' }), deps.minGroupSize)));
   app.get('/admin/stats/follow-ups', cancellable(async (req, _reply, signal) => followUpReport(deps.reader(signal), parse(req.query, { groupBy: 'team' }))));
-  app.get('/admin/stats/themes', cancellable(async (req, _reply, signal) => themesReport(deps.reader(signal), parse(req.query, { groupBy: 'team' }))));
+  // Imported (non-survey) feedback joins the themes unless ?imported=exclude (or alone: only).
+  app.get('/admin/stats/themes', cancellable(async (req, _reply, signal) => themesWithImported(deps.reader(signal), parse(req.query, { groupBy: 'team' }), importedMode(req.query))));
 
   app.get(
     '/admin/export/stats.csv',
