@@ -34,10 +34,16 @@ export interface NpsFigure {
   detractors: number;
   /** −100..100 */
   score: number | null;
+  /** 95% margin of error and interval of the score (trinomial standard error; src/analytics/margins.ts); null below 2 answers. */
+  margin?: number | null;
+  interval?: Interval | null;
 }
 export interface CesFigure {
   n: number;
   mean: number | null;
+  /** 95% margin of error and t-interval of the mean (src/analytics/margins.ts); null below 2 answers. */
+  margin?: number | null;
+  interval?: Interval | null;
 }
 
 export interface Funnel {

@@ -43,7 +43,12 @@ const messagesSchema = z.strictObject({
       answeredBefore: text,
       expiry: text,
       honeypot: text,
-      errors: z.strictObject({ choose_rating: text, comment_too_long: text }),
+      whatMattered: z.strictObject({
+        legend: text,
+        hint: text,
+        options: z.strictObject({ responsiveness: text, reliability: text, assurance: text, empathy: text, other: text }),
+      }),
+      errors: z.strictObject({ choose_rating: text, comment_too_long: text, what_mattered_invalid: text }),
     }),
     thanks: z.strictObject({ title: text, text, yourAnswer: text, change: text, changeLink: text }),
     unsubscribe: z.strictObject({ title: text, question: text, explanation: text, confirm: text }),
