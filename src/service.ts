@@ -35,6 +35,7 @@ import { registerOpsUi } from './http/routes/ops-ui.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
+import { registerActionStatsRoutes } from './http/routes/admin/action-stats.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { AnalyticsPool } from './analytics/reader.js';
@@ -213,6 +214,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       throw new HttpError(401, 'analytics need the admin token (Authorization: Bearer <ADMIN_TOKEN>, or as the Basic password)');
     });
     registerStatsRoutes(stats, analytics);
+    registerActionStatsRoutes(stats, analytics);
   });
   // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
   registerAnalyticsPages(app, {
