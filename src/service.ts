@@ -36,6 +36,7 @@ import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { registerActionStatsRoutes } from './http/routes/admin/action-stats.js';
+import { registerDigestAdminRoutes, registerDigestReadRoutes } from './http/routes/admin/digests.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { AnalyticsPool } from './analytics/reader.js';
@@ -43,6 +44,8 @@ import { RollupRefresher } from './analytics/facts/rollups.js';
 import { sql } from 'kysely';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
+import { defaultDigestProviders, type DigestProviders } from './digest/providers.js';
+import { syncDigestSchedules } from './digest/schedule.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -80,9 +83,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     http: { timeoutMs: config.ITSM_TIMEOUT_MS, maxAttempts: config.ITSM_MAX_ATTEMPTS, maxInlineWaitMs: config.ITSM_MAX_INLINE_WAIT_MS },
     oauthTokens: new OAuthTokenStore(db, new SecretBox(config.SECRET_KEY)),
   });
+  // Injection points for the team digest (src/digest/providers.ts): targets (issue 15 item 1) and
+  // initiatives in progress (item 2). Until those modules are wired here, the digest leaves both out.
+  const digestProviders: DigestProviders = { ...defaultDigestProviders };
   const ctx: StageContext = {
     db,
     logger,
+    digest: { providers: digestProviders, minGroupSize: config.STATS_MIN_GROUP_SIZE },
     queues,
     connectors,
     runtime,
@@ -114,7 +121,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let scheduler: SchedulerRole | null = null;
   let rollups: RollupRefresher | null = null;
   if (roles.has('scheduler')) {
-    scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS });
+    scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS }, [
+      () => syncDigestSchedules({ queues, connectors, db, logger, now: ctx.now }),
+    ]);
     await scheduler.start();
     rollups = new RollupRefresher(db, logger, config.ROLLUP_REFRESH_SECONDS);
     rollups.start();
@@ -202,6 +211,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     registerDecisionAdminRoutes(admin, ctx);
     registerDeliveryAdminRoutes(admin, ctx);
     registerJobAdminRoutes(admin, ctx);
+    registerDigestAdminRoutes(admin, ctx);
   });
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
@@ -215,6 +225,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     });
     registerStatsRoutes(stats, analytics);
     registerActionStatsRoutes(stats, analytics);
+    registerDigestReadRoutes(stats, ctx);
   });
   // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
   registerAnalyticsPages(app, {

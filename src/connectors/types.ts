@@ -125,6 +125,11 @@ export interface Connector {
   addTaskNote(taskExternalId: string, text: string): Promise<void>;
   hasTaskNote(taskExternalId: string, marker: string): Promise<boolean>;
   readTaskState(taskExternalId: string): Promise<TaskState | null>;
+  /**
+   * The address of an assignment group (its id or name), for the team digest; null when the group has
+   * none. Optional: ITSMs without group addresses (Jira) leave it out.
+   */
+  groupEmail?(groupIdOrName: string): Promise<string | null>;
 }
 
 export interface ConnectorDeps {
