@@ -34,6 +34,8 @@ import { Metrics } from './ops/metrics.js';
 import { registerOpsUi } from './http/routes/ops-ui.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
+import { registerDashboardAnswers } from './http/routes/dashboard-answers.js';
+import { loadAnswerList } from './analytics/dashboard/answers.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { registerActionStatsRoutes } from './http/routes/admin/action-stats.js';
 import { registerDigestAdminRoutes, registerDigestReadRoutes } from './http/routes/admin/digests.js';
@@ -216,7 +218,16 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
   // can be replayed against them by another site.
-  const analytics: AnalyticsDeps = { connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now, reader: (signal) => analyticsPool.reader(signal) };
+  const analytics: AnalyticsDeps = {
+    connectors: ctx.connectors,
+    minGroupSize: config.STATS_MIN_GROUP_SIZE,
+    now: ctx.now,
+    reader: (signal) => analyticsPool.reader(signal),
+    ticketUrl: async (connectorId, externalId, key) => {
+      const def = await ctx.connectors.get(connectorId);
+      return def ? ctx.runtime.for(def).ticketUrl(externalId, key) : null;
+    },
+  };
   void app.register(async (stats) => {
     stats.addHook('onRequest', async (req, reply) => {
       if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
@@ -233,6 +244,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
     loadScoreboard: cachedScoreboard(analytics),
   });
+  registerDashboardAnswers(app, { adminToken: config.ADMIN_TOKEN, loadAnswers: (query, signal) => loadAnswerList(analytics, query, signal) });
   return app;
 }
 

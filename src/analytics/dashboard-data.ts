@@ -7,6 +7,9 @@ import { firstDay, lastDay, parseStatsQuery, refusePerAgent, type StatsQuery } f
 import type { AnalyticsReader } from './reader.js';
 import { statsReport } from './stats.js';
 import type { DashboardView, ScoreboardView } from './views.js';
+import { loadDashboardExtras } from './dashboard/extras.js';
+import { teamLabeller } from './dashboard/team-labels.js';
+import type { FollowUpReport, ThemesReport } from './types.js';
 
 export interface AnalyticsDeps {
   connectors: ConnectorStore;
@@ -14,6 +17,8 @@ export interface AnalyticsDeps {
   now: () => Date;
   /** A reader on the analytics pool whose queries are cancelled once `signal` aborts (the client went away). */
   reader(signal?: AbortSignal): AnalyticsReader;
+  /** Where an answer's ticket opens in its ITSM (the drill-down's links); null when unknown. */
+  ticketUrl?(connectorId: string, externalId: string, key: string | null): Promise<string | null>;
 }
 
 /** Ranges longer than this are trended by month unless the request asks otherwise (a 5-year weekly chart has 261 points per team). */
@@ -22,28 +27,48 @@ export const MONTHLY_AFTER_DAYS = 183;
 /** Everything the dashboard shows for one filter; the queries run side by side. */
 export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: AbortSignal): Promise<DashboardView> {
   let q = parseStatsQuery(raw, deps.now(), { interval: 'week' });
-  refusePerAgent(q, 'the dashboard is');
+  // One agent's figures: the stats with every small group withheld (as the stats API); follow-ups,
+  // themes, comments, recovery and dimensions are about that person's customers and stay out.
+  const perAgent = !!q.filter.agent;
   const asked = (raw as { interval?: unknown } | undefined)?.interval;
   if ((asked === undefined || asked === '') && q.filter.to.getTime() - q.filter.from.getTime() > MONTHLY_AFTER_DAYS * 86_400_000) q = { ...q, interval: 'month' };
   const reader = deps.reader(signal);
   const as = (groupBy: StatsQuery['groupBy'], interval = q.interval): StatsQuery => ({ ...q, groupBy, interval });
-  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments] = await Promise.all([
+  const [connectors, teams, byTeam, byAgent, byCategory, followUps, themes, comments, extras] = await Promise.all([
     deps.connectors.list(),
     teamOptions(reader, q),
     statsReport(reader, as('team'), deps.minGroupSize),
     // The page shows agents and categories as totals only: no series to load.
     statsReport(reader, as('agent', 'none'), deps.minGroupSize),
     statsReport(reader, as('category', 'none'), deps.minGroupSize),
-    followUpReport(reader, as('team')),
-    themesReport(reader, as('team')),
-    recentComments(reader, q),
+    perAgent ? emptyFollowUps(q) : followUpReport(reader, as('team')),
+    perAgent ? emptyThemes(q) : themesReport(reader, as('team')),
+    perAgent ? Promise.resolve([]) : recentComments(reader, q),
+    loadDashboardExtras(reader, q, deps.now(), deps.minGroupSize),
   ]);
-  const filter = { from: firstDay(q.filter), to: lastDay(q.filter), connector: q.filter.connectorId ?? '', interval: q.interval, team: q.filter.team ?? '' };
+  // A team name on two connectors is shown with its connector.
+  const label = teamLabeller(teams, new Map(connectors.map((c) => [c.id, c.name])));
+  const relabel = <T extends { key: string; label: string }>(g: T): T => ({ ...g, label: label(g.key, g.label) });
+  byTeam.groups = byTeam.groups.map(relabel);
+  followUps.groups = followUps.groups.map(relabel);
+  themes.groups = themes.groups.map(relabel);
+  if (extras.recovery) extras.recovery.groups = extras.recovery.groups.map(relabel);
+  if (extras.dimensions) extras.dimensions.groups = extras.dimensions.groups.map(relabel);
+  const filter = {
+    from: firstDay(q.filter),
+    to: lastDay(q.filter),
+    connector: q.filter.connectorId ?? '',
+    interval: q.interval,
+    team: q.filter.team ?? '',
+    agent: q.filter.agent ?? '',
+    category: q.filter.category ?? '',
+    priority: q.filter.priority ?? '',
+  };
   const exportQuery = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== '')).toString();
   return {
     filter,
     connectors: connectors.map((c) => ({ id: c.id, name: c.name, publicScoreboard: c.analytics.publicScoreboard })),
-    teams,
+    teams: teams.map(relabel),
     byTeam,
     byAgent,
     byCategory,
@@ -54,7 +79,18 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
     // The total is shown in every table of the page (teams, categories, follow-ups): when it is one
     // small agent's figure, nothing on the page can be shown.
     withheld: byAgent.total.hidden === true,
+    perAgent,
+    extras,
   };
+}
+
+function emptyFollowUps(q: StatsQuery): FollowUpReport {
+  const zero = { key: '', label: 'All', detractors: 0, tasksCreated: 0, createdQuickly: 0, createdQuicklyShare: null, withinMinutes: q.withinMinutes, closedWithin24h: 0, closedWithin24hShare: null, open: 0, overdue: 0, escalated: 0, outcomesRecorded: 0, overdueNow: 0, closedWithinDue: 0, closedWithinDueShare: null };
+  return { from: firstDay(q.filter), to: lastDay(q.filter), groupBy: 'team', total: zero, groups: [], recentOutcomes: [] };
+}
+
+function emptyThemes(q: StatsQuery): ThemesReport {
+  return { from: firstDay(q.filter), to: lastDay(q.filter), overall: { comments: 0, terms: [] }, groups: [] };
 }
 
 /** Teams that had surveys in the range (ignoring the team filter itself), for the filter's options. */

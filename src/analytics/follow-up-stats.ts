@@ -4,13 +4,13 @@ import { firstDay, lastDay, refusePerAgent, type StatsQuery } from './query.js';
 import type { AnalyticsReader } from './reader.js';
 import type { FollowUpFigures, FollowUpReport } from './types.js';
 
-type Counts = Omit<FollowUpFigures, 'key' | 'label' | 'createdQuicklyShare' | 'closedWithin24hShare' | 'withinMinutes'>;
-const ZERO: Counts = { detractors: 0, tasksCreated: 0, createdQuickly: 0, closedWithin24h: 0, open: 0, overdue: 0, escalated: 0, outcomesRecorded: 0 };
+type Counts = Omit<FollowUpFigures, 'key' | 'label' | 'createdQuicklyShare' | 'closedWithin24hShare' | 'closedWithinDueShare' | 'withinMinutes'>;
+const ZERO: Counts = { detractors: 0, tasksCreated: 0, createdQuickly: 0, closedWithin24h: 0, open: 0, overdue: 0, overdueNow: 0, closedWithinDue: 0, escalated: 0, outcomesRecorded: 0 };
 
 /** Pure: shares are of the tasks created (how fast and how well service recovery went). */
 export function followUpFigures(key: string, label: string, c: Counts, withinMinutes: number): FollowUpFigures {
   const share = (n: number) => (c.tasksCreated ? Math.round((n / c.tasksCreated) * 1000) / 1000 : null);
-  return { key, label, ...c, withinMinutes, createdQuicklyShare: share(c.createdQuickly), closedWithin24hShare: share(c.closedWithin24h) };
+  return { key, label, ...c, withinMinutes, createdQuicklyShare: share(c.createdQuickly), closedWithin24hShare: share(c.closedWithin24h), closedWithinDueShare: share(c.closedWithinDue) };
 }
 
 /**
@@ -33,6 +33,8 @@ export async function followUpReport(reader: AnalyticsReader, q: StatsQuery): Pr
         count(*) FILTER (WHERE f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours') AS "closedWithin24h",
         count(*) FILTER (WHERE f.follow_up_status = 'open') AS "open",
         count(*) FILTER (WHERE f.follow_up_overdue) AS "overdue",
+        count(*) FILTER (WHERE f.follow_up_status = 'open' AND f.follow_up_due_at < now()) AS "overdueNow",
+        count(*) FILTER (WHERE f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_due_at) AS "closedWithinDue",
         count(*) FILTER (WHERE f.follow_up_escalated) AS "escalated",
         count(*) FILTER (WHERE f.follow_up_outcome) AS "outcomesRecorded"
       FROM survey_facts f JOIN connectors c ON c.id = f.connector_id
@@ -55,6 +57,8 @@ export async function followUpReport(reader: AnalyticsReader, q: StatsQuery): Pr
     closedWithin24h: Number(r.closedWithin24h),
     open: Number(r.open),
     overdue: Number(r.overdue),
+    overdueNow: Number(r.overdueNow),
+    closedWithinDue: Number(r.closedWithinDue),
     escalated: Number(r.escalated),
     outcomesRecorded: Number(r.outcomesRecorded),
   });

@@ -102,7 +102,13 @@ export interface FollowUpFigures {
   closedWithin24h: number;
   closedWithin24hShare: number | null;
   open: number;
+  /** Ever marked overdue (open at its due time), whatever happened later. */
   overdue: number;
+  /** Open now and past its due time. */
+  overdueNow: number;
+  /** Closed at or before its due time (answer + the connector's own followUp.dueHours). */
+  closedWithinDue: number;
+  closedWithinDueShare: number | null;
   escalated: number;
   outcomesRecorded: number;
 }

@@ -1,9 +1,10 @@
 import type { FollowUpReport, ScoreboardReport, StatsReport, ThemesReport, TimeInterval } from './types.js';
+import type { DashboardExtras } from './dashboard/extras.js';
 
 /** What the dashboard page is rendered from (built by src/analytics/dashboard-data.ts). */
 export interface DashboardView {
   /** The filter as the form shows it (dates as YYYY-MM-DD). */
-  filter: { from: string; to: string; connector: string; interval: TimeInterval; team: string };
+  filter: { from: string; to: string; connector: string; interval: TimeInterval; team: string; agent?: string; category?: string; priority?: string };
   connectors: { id: string; name: string; publicScoreboard: boolean }[];
   /** Team options for the filter. */
   teams: { key: string; label: string }[];
@@ -24,6 +25,10 @@ export interface DashboardView {
    * minimum group size (the total would be that agent's figure).
    */
   withheld: boolean;
+  /** Filtered to one agent: only the stats (small groups withheld) are shown. */
+  perAgent?: boolean;
+  /** Issue 15 additions (filter options, recovery, dimensions); absent in views built elsewhere. */
+  extras?: DashboardExtras;
 }
 
 export type ScoreboardView = ScoreboardReport;

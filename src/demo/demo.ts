@@ -12,6 +12,7 @@ import { startSesEmulator } from './ses-emulator.js';
 import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
 import { insertPastSurveys } from '../analytics/history.js';
+import { planDigests } from '../digest/plan.js';
 import { Lifecycle, StopRequested } from '../embedded/lifecycle.js';
 import { freePort, portIsFree } from '../embedded/ports.js';
 import { PROJECT_DATA_DIR, provideDependencies } from '../embedded/provide.js';
@@ -126,10 +127,15 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       webhookSecret: pushSecret,
       intake: { mode: 'both', pollIntervalSeconds: 10, overlapSeconds: 120, initialLookbackHours: 0 },
       rules: { cooldownDays: 14, maxSurveysPer30Days: 4, exclude: { domains: ['contractor.example'], emails: ['vip.ceo@example.com'] } },
-      survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
+      // The optional second question on the survey page ("what mattered most?").
+      survey: { scale: 'csat', defaultLocale: 'en', askWhatMattered: true, branding: { organisationName: 'Acme IT Service Desk' } },
       // Quick for the demo; the default waits two minutes so that a change of mind makes one note.
       writeBack: { debounceSeconds: 3 },
-      analytics: { publicScoreboard: true },
+      // Weekly team digests (Monday 08:00 Berlin); Network's address comes from its ServiceNow group.
+      analytics: {
+        publicScoreboard: true,
+        digest: { enabled: true, day: 1, hour: 8, timeZone: 'Europe/Berlin', teamEmails: { 'Service Desk': 'service-desk-leads@it.example.com', 'End User Computing': 'euc-team@it.example.com' }, teamLocales: { 'End User Computing': 'de' } },
+      },
     }),
   );
   await service.scheduler?.sync();
@@ -137,7 +143,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
 
   const users = DEMO_PEOPLE.map((p) => sim.createUser(p));
   const agent = sim.createUser({ user_name: 'agent.smith', name: 'Agent Smith', email: 'agent.smith@it.example.com' });
-  const groups = ['Service Desk', 'Network', 'End User Computing'].map((name) => sim.createGroup({ name }));
+  const groups = ['Service Desk', 'Network', 'End User Computing'].map((name) => sim.createGroup({ name, ...(name === 'Network' ? { email: 'network-team@it.example.com' } : {}) }));
   // Eight weeks of answered surveys, so that the dashboard shows trends on first start.
   const agentsOf = (names: string[]) => names.map((name) => sim.createUser({ user_name: name.toLowerCase().replace(/\W+/g, '.'), name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@it.example.com` }));
   const teamAgents = [agentsOf(['Priya Nair', 'Tom Fischer', 'Sam Lee']), agentsOf(['Lukas Meyer', 'Grace Okafor', 'Ana Silva']), agentsOf(['Hana Sato', 'Ben Carter', 'Eva Novak'])];
@@ -147,6 +153,8 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
     teams: groups.map((g, i) => ({ id: g.sys_id!, name: g.name!, agents: teamAgents[i]!.map((a) => ({ id: a.sys_id!, name: a.name! })) })),
   });
   await insertPastSurveys(service.ctx.db, history);
+  // One digest per team for the last full week, now: they appear in the mail viewer within seconds.
+  const digests = await planDigests(service.ctx, CONNECTOR_ID);
 
   out.write(
     [
@@ -157,6 +165,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       `  mail viewer      ${ses.url}   (every survey sent; open one and answer it in your browser)`,
       `  dashboard        ${service.url}/admin/dashboard   (user: any, password: the admin token; ${history.length} surveys of history seeded)`,
       `  scoreboard       ${service.url}/scoreboard/${CONNECTOR_ID}   (public, opt-in per connector)`,
+      `  team digests     ${digests.enqueued} for the week of ${digests.week} in the mail viewer; preview: ${service.url}/admin/digests/preview?team=${encodeURIComponent(`${CONNECTOR_ID}:${groups[0]!.sys_id}`)}`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
       'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',

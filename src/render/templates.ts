@@ -33,6 +33,7 @@ export const TEMPLATE_NAMES = [
   'pages/error',
   'pages/answers',
   'pages/dashboard',
+  'pages/dashboard-answers',
   'pages/scoreboard',
   'pages/analytics-message',
   'itsm/feedback-note.text',
