@@ -23,8 +23,8 @@ function survey(connectorId: 'snow' | 'nps', team: string, who: string, sent: st
     followUp: o.fu ?? null,
   };
 }
-const fu = (answered: string, due: string, closed: string | null, outcome: string | null, outcomeCode: string | null): PastSurvey['followUp'] => ({
-  createdAt: new Date(at(answered).getTime() + 5 * 60_000), dueAt: at(due), closedAt: closed ? at(closed) : null, outcome, outcomeCode,
+const fu = (answered: string, due: string, closed: string | null, outcome: string | null, outcomeCode: string | null, overdue: string | null = null): PastSurvey['followUp'] => ({
+  createdAt: new Date(at(answered).getTime() + 5 * 60_000), dueAt: at(due), closedAt: closed ? at(closed) : null, outcome, outcomeCode, overdueAt: overdue ? at(overdue) : null,
 });
 
 describe('recovery effectiveness and the four dimensions, hand-computed', () => {
@@ -32,8 +32,8 @@ describe('recovery effectiveness and the four dimensions, hand-computed', () => 
   const range = 'from=2026-10-05&to=2026-10-18';
   beforeAll(async () => {
     h = await startHarness();
-    for (const [id, scale] of [['snow', 'csat'], ['nps', 'nps']] as const) {
-      const res = await h.api('POST', '/admin/connectors', snowConnector(h.sim, { id, survey: { scale }, intake: { mode: 'push' } }));
+    for (const [id, scale, dueHours] of [['snow', 'csat', 24], ['nps', 'nps', 4]] as const) {
+      const res = await h.api('POST', '/admin/connectors', snowConnector(h.sim, { id, survey: { scale }, intake: { mode: 'push' }, followUp: { dueHours } }));
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
     await insertPastSurveys(h.te.db, [
@@ -43,14 +43,14 @@ describe('recovery effectiveness and the four dimensions, hand-computed', () => 
       survey('snow', 'Service Desk', 'alice', '2026-10-05T12:00:00', 1, { wm: 'responsiveness' }),
       survey('snow', 'Service Desk', 'alice', '2026-10-20T09:00:00', 5),
       // D2 bob: closed late (30 h), explained; next survey 10-08 unanswered, then 10-09 a 2 → not recovered.
-      survey('snow', 'Service Desk', 'bob', '2026-10-06T09:00:00', 2, { wm: 'reliability', fu: fu('2026-10-06T10:00:00', '2026-10-07T10:00:00', '2026-10-07T16:00:00', 'explained: change freeze delayed the fix', 'explained') }),
+      survey('snow', 'Service Desk', 'bob', '2026-10-06T09:00:00', 2, { wm: 'reliability', fu: fu('2026-10-06T10:00:00', '2026-10-07T10:00:00', '2026-10-07T16:00:00', 'explained: change freeze delayed the fix', 'explained', '2026-10-07T10:00:00') }),
       survey('snow', 'Service Desk', 'bob', '2026-10-08T09:00:00', null),
       survey('snow', 'Service Desk', 'bob', '2026-10-09T09:00:00', 2, { wm: 'other' }),
       // D3 carol: could not reach (on time); her next answer is an NPS 9 on the other connector → recovered.
       survey('snow', 'Service Desk', 'carol', '2026-10-07T09:00:00', 1, { wm: 'empathy', fu: fu('2026-10-07T10:00:00', '2026-10-08T10:00:00', '2026-10-07T12:00:00', 'could not reach – voicemail twice', 'could_not_reach') }),
       survey('nps', 'Network', 'carol', '2026-10-12T09:00:00', 9, { wm: 'responsiveness' }),
       // D4 dave: still open, due 10-09 → past due → never reached. D5 erin: open, due far ahead.
-      survey('snow', 'Service Desk', 'dave', '2026-10-08T09:00:00', 2, { fu: fu('2026-10-08T10:00:00', '2026-10-09T10:00:00', null, null, null) }),
+      survey('snow', 'Service Desk', 'dave', '2026-10-08T09:00:00', 2, { fu: fu('2026-10-08T10:00:00', '2026-10-09T10:00:00', null, null, null, '2026-10-09T10:00:00') }),
       survey('snow', 'Service Desk', 'erin', '2026-10-09T09:00:00', 1, { wm: 'responsiveness', fu: fu('2026-10-09T10:00:00', '2099-01-01T00:00:00', null, null, null) }),
       // D6 frank: closed on time (10 h) without a code; next survey 10-13 a 3 → recovered.
       survey('snow', 'Service Desk', 'frank', '2026-10-12T09:00:00', 2, { wm: 'reliability', fu: fu('2026-10-12T10:00:00', '2026-10-13T10:00:00', '2026-10-12T20:00:00', 'Called, the docking station was loose', null) }),
@@ -60,8 +60,8 @@ describe('recovery effectiveness and the four dimensions, hand-computed', () => 
       survey('snow', 'Service Desk', 'ivan', '2026-10-14T10:00:00', 4, { wm: 'empathy' }),
       survey('snow', 'Service Desk', 'judy', '2026-10-15T09:00:00', 5, { wm: 'reliability' }),
       survey('snow', 'Service Desk', 'kate', '2026-10-15T10:00:00', 5),
-      // Network: gina, NPS 3 with a task closed on time (5 h), resolved; no next answer.
-      survey('nps', 'Network', 'gina', '2026-10-06T09:00:00', 3, { wm: 'assurance', fu: fu('2026-10-06T10:00:00', '2026-10-07T10:00:00', '2026-10-06T15:00:00', 'resolved: customer happy now', 'resolved') }),
+      // Network: gina, NPS 3; her connector gives 4 h (due 14:00), the task closed after 5 h: within 24 h but late. Resolved; no next answer.
+      survey('nps', 'Network', 'gina', '2026-10-06T09:00:00', 3, { wm: 'assurance', fu: fu('2026-10-06T10:00:00', '2026-10-06T14:00:00', '2026-10-06T15:00:00', 'resolved: customer happy now', 'resolved') }),
     ]);
     // judy changed her mind: an earlier answer (kept, inactive) said empathy; only the standing one counts.
     const judy = await h.te.db.selectFrom('surveys as s').innerJoin('people as p', 'p.id', 's.person_id').select('s.id').where('p.email', '=', 'judy@example.com').executeTakeFirstOrThrow();
@@ -98,9 +98,9 @@ describe('recovery effectiveness and the four dimensions, hand-computed', () => 
       none: { withNextAnswer: 1, recovered: 1, recoveryRate: 1 },
     });
     const net = res.body.groups.find((g: any) => g.label === 'Network');
-    expect(net).toMatchObject({ detractors: 1, closed: 1, closedOnTime: 1, neverReached: 0, medianMinutesToContact: 300, withNextAnswer: 0, recoveryRate: null });
+    expect(net).toMatchObject({ detractors: 1, closed: 1, closedOnTime: 0, closedLate: 1, neverReached: 0, medianMinutesToContact: 300, withNextAnswer: 0, recoveryRate: null });
     // Total: 7 tasks; contact times 240, 300, 600, 1,800 → median (300 + 600) / 2 = 450.
-    expect(res.body.total).toMatchObject({ detractors: 7, closed: 5, closedOnTime: 4, neverReached: 2, medianMinutesToContact: 450, withNextAnswer: 4, recovered: 3, recoveryRate: 0.75 });
+    expect(res.body.total).toMatchObject({ detractors: 7, closed: 5, closedOnTime: 3, neverReached: 2, medianMinutesToContact: 450, withNextAnswer: 4, recovered: 3, recoveryRate: 0.75 });
 
     // Each detractor's story, newest answer first: D6 (frank) then …
     expect(res.body.recent[0]).toMatchObject({ team: 'Service Desk', closedOnTime: true, outcomeCode: null, next: { scale: 'csat', score: 3, detractor: false } });
@@ -110,6 +110,18 @@ describe('recovery effectiveness and the four dimensions, hand-computed', () => 
     const notes = res.body.closeNoteThemes.groups.find((g: any) => g.label === 'Service Desk');
     expect(notes.terms.find((t: any) => t.term === 'docking station')).toMatchObject({ count: 2 });
     expect(JSON.stringify(res.body.closeNoteThemes)).not.toContain('could');
+  });
+
+  it('follow-ups: overdue now apart from ever overdue, closed within each connector\'s own due time', async () => {
+    const res = await h.api('GET', `/admin/stats/follow-ups?${range}&groupBy=team`);
+    expect(res.status).toBe(200);
+    const sd = res.body.groups.find((g: any) => g.label === 'Service Desk');
+    // 8 detractors, 6 tasks; D2 and D4 were overdue at their due time, only D4 is still open past it; D1, D3, D6 closed within 24 h (their due).
+    expect(sd).toMatchObject({ detractors: 8, tasksCreated: 6, open: 2, overdue: 2, overdueNow: 1, closedWithinDue: 3, closedWithinDueShare: 0.5, closedWithin24h: 3 });
+    // gina's connector gives 4 h: closed after 5 h is within 24 h, not within its due time.
+    const net = res.body.groups.find((g: any) => g.label === 'Network');
+    expect(net).toMatchObject({ tasksCreated: 1, closedWithin24h: 1, closedWithinDue: 0, overdueNow: 0 });
+    expect(res.body.total).toMatchObject({ tasksCreated: 7, closedWithinDue: 3, closedWithinDueShare: 0.429, overdueNow: 1, overdue: 2 });
   });
 
   it('dimensions per team: shares among detractors and promoters, and what drives each', async () => {
