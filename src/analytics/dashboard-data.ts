@@ -52,7 +52,10 @@ export async function loadDashboard(deps: AnalyticsDeps, raw: unknown, signal?: 
   byTeam.groups = byTeam.groups.map(relabel);
   followUps.groups = followUps.groups.map(relabel);
   themes.groups = themes.groups.map(relabel);
-  if (extras.recovery) extras.recovery.groups = extras.recovery.groups.map(relabel);
+  if (extras.recovery) {
+    extras.recovery.groups = extras.recovery.groups.map(relabel);
+    extras.recovery.recent = extras.recovery.recent.map((r) => ({ ...r, team: label(r.teamKey, r.team) }));
+  }
   if (extras.dimensions) extras.dimensions.groups = extras.dimensions.groups.map(relabel);
   const filter = {
     from: firstDay(q.filter),

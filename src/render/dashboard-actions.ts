@@ -30,13 +30,14 @@ function minutesText(m: number | null): string {
 
 function recoveryRow(f: RecoveryFigures) {
   const cells = [
-    { label: 'Detractors with a task', text: n(f.detractors) },
-    { label: 'Closed on time', text: f.detractors ? `${pct(f.closedOnTimeShare)} (${n(f.closedOnTime)})` : NONE },
-    { label: 'Never reached', text: f.detractors ? `${pct(f.neverReachedShare)} (${n(f.neverReached)})` : NONE },
-    { label: 'Median time to contact', text: minutesText(f.medianMinutesToContact) },
-    { label: 'Answered again', text: n(f.withNextAnswer) },
-    { label: 'Recovery rate', text: f.withNextAnswer ? `${pct(f.recoveryRate)} (${n(f.recovered)} of ${n(f.withNextAnswer)})` : NONE },
-    { label: 'Outcomes', text: Object.entries(f.outcomes).map(([code, c]) => `${code} ${n(c)}`).join(', ') || NONE },
+    { label: 'Detractors with a task', text: n(f.detractors), cls: 'num' },
+    { label: 'Closed on time', text: f.detractors ? `${pct(f.closedOnTimeShare)} (${n(f.closedOnTime)})` : NONE, cls: 'num' },
+    { label: 'Never reached', text: f.detractors ? `${pct(f.neverReachedShare)} (${n(f.neverReached)})` : NONE, cls: 'num' },
+    { label: 'Median time to contact', text: minutesText(f.medianMinutesToContact), cls: 'num' },
+    { label: 'Answered again', text: n(f.withNextAnswer), cls: 'num' },
+    { label: 'Recovery rate', text: f.withNextAnswer ? `${pct(f.recoveryRate)} (${n(f.recovered)} of ${n(f.withNextAnswer)})` : NONE, cls: 'num' },
+    // Codes are words: they wrap (a "num" cell never does).
+    { label: 'Outcomes', text: Object.entries(f.outcomes).map(([code, c]) => `${code} ${n(c)}`).join(', ') || NONE, cls: 'prose' },
   ];
   return { label: f.label || f.key || '(none)', cells };
 }

@@ -9,6 +9,7 @@ import { recoveryFigures, type RecoveryFigures, type RecoveryRow } from './figur
 
 export interface RecoveryItem {
   ticket: string | null;
+  teamKey: string;
   team: string;
   answeredAt: string;
   task: string | null;
@@ -44,10 +45,10 @@ export async function recoveryReport(reader: AnalyticsReader, q: StatsQuery, now
   const groupBy = q.groupBy;
   const { key, label } = factKeyLabel(groupBy === 'none' ? 'team' : groupBy);
   const rows = await reader.rows(sql<{
-    key: string; label: string; ticket: string | null; team: string; answeredAt: Date; status: string; dueAt: Date; closedAt: Date | null; outcomeCode: string | null;
+    key: string; label: string; ticket: string | null; teamKey: string; team: string; answeredAt: Date; status: string; dueAt: Date; closedAt: Date | null; outcomeCode: string | null;
     outcome: string | null; task: string | null; nextScale: string | null; nextScore: number | null; nextDetractor: boolean | null; nextAnsweredAt: Date | null;
   }>`
-    SELECT ${key} AS key, ${label} AS label, t.external_key AS ticket, f.team_label AS team,
+    SELECT ${key} AS key, ${label} AS label, t.external_key AS ticket, f.team_key AS "teamKey", f.team_label AS team,
            f.follow_up_answer_at AS "answeredAt", f.follow_up_status AS status, f.follow_up_due_at AS "dueAt", f.follow_up_closed_at AS "closedAt",
            f.follow_up_outcome_code AS "outcomeCode", fu.outcome, fu.external_key AS task,
            nx.scale AS "nextScale", nx.score AS "nextScore", nx.detractor AS "nextDetractor", nx.answered_at AS "nextAnsweredAt"
@@ -98,6 +99,7 @@ export async function recoveryReport(reader: AnalyticsReader, q: StatsQuery, now
     groups,
     recent: typed.slice(0, RECENT).map((r) => ({
       ticket: r.src.ticket,
+      teamKey: r.src.teamKey,
       team: r.src.team,
       answeredAt: r.answeredAt.toISOString(),
       task: r.src.task,
