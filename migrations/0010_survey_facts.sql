@@ -25,6 +25,10 @@
 -- (survey_facts_source) and kept equal to it by statement-level triggers on those tables, in the
 -- same transaction as the change: exact whatever statement (single-row or batched) changes them.
 -- Rows of a survey are only rewritten when a column of the view actually changed.
+--   person_id      the surveyed person: recovery follows a detractor to their next answer
+--   what_mattered  the standing answer's "what mattered most" choice (see 0009), null when not asked
+--   follow_up_due_at, follow_up_outcome_code   the task's due time and the outcome code parsed from
+--                  its close notes (see 0009)
 -- Cost: see BENCH.md ("Analytics over years").
 
 CREATE TABLE survey_facts (
@@ -55,7 +59,11 @@ CREATE TABLE survey_facts (
   follow_up_closed_at  timestamptz,
   follow_up_overdue    boolean NOT NULL,
   follow_up_escalated  boolean NOT NULL,
-  follow_up_outcome    boolean NOT NULL
+  follow_up_outcome    boolean NOT NULL,
+  person_id            bigint,
+  what_mattered        text,
+  follow_up_due_at     timestamptz,
+  follow_up_outcome_code text
 ) WITH (fillfactor = 90);
 
 -- The follow-up threshold of a connector for a scale (followUp.detractorMax, else the default).
@@ -93,7 +101,11 @@ SELECT s.id AS survey_id,
        f.closed_at AS follow_up_closed_at,
        f.overdue_at IS NOT NULL AS follow_up_overdue,
        f.escalated_at IS NOT NULL AS follow_up_escalated,
-       f.outcome IS NOT NULL AS follow_up_outcome
+       f.outcome IS NOT NULL AS follow_up_outcome,
+       s.person_id,
+       r.what_mattered,
+       f.due_at AS follow_up_due_at,
+       f.outcome_code AS follow_up_outcome_code
 FROM surveys s
 JOIN tickets t ON t.id = s.ticket_id
 JOIN connectors c ON c.id = s.connector_id
@@ -113,30 +125,33 @@ BEGIN
   INSERT INTO survey_facts AS x (survey_id, connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
                                  sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
                                  follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
-                                 follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
+                                 follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome,
+                                 person_id, what_mattered, follow_up_due_at, follow_up_outcome_code)
   SELECT * FROM survey_facts_source WHERE survey_id = ANY (p_survey_ids)
   ON CONFLICT (survey_id) DO UPDATE
     SET (connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
          sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
          follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
-         follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
+         follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome,
+         person_id, what_mattered, follow_up_due_at, follow_up_outcome_code)
       = (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
          EXCLUDED.category, EXCLUDED.priority, EXCLUDED.scale, EXCLUDED.sent_at, EXCLUDED.send_outcome, EXCLUDED.delivered,
          EXCLUDED.response_id, EXCLUDED.score, EXCLUDED.answered_at, EXCLUDED.detractor, EXCLUDED.has_comment,
          EXCLUDED.follow_up_id, EXCLUDED.follow_up_status, EXCLUDED.follow_up_task, EXCLUDED.follow_up_answer_at,
          EXCLUDED.follow_up_created_at, EXCLUDED.follow_up_closed_at, EXCLUDED.follow_up_overdue, EXCLUDED.follow_up_escalated,
-         EXCLUDED.follow_up_outcome)
+         EXCLUDED.follow_up_outcome, EXCLUDED.person_id, EXCLUDED.what_mattered, EXCLUDED.follow_up_due_at, EXCLUDED.follow_up_outcome_code)
     WHERE (x.connector_id, x.ticket_id, x.team_key, x.team_label, x.agent_key, x.agent_label, x.category, x.priority, x.scale,
            x.sent_at, x.send_outcome, x.delivered, x.response_id, x.score, x.answered_at, x.detractor, x.has_comment,
            x.follow_up_id, x.follow_up_status, x.follow_up_task, x.follow_up_answer_at, x.follow_up_created_at,
-           x.follow_up_closed_at, x.follow_up_overdue, x.follow_up_escalated, x.follow_up_outcome)
+           x.follow_up_closed_at, x.follow_up_overdue, x.follow_up_escalated, x.follow_up_outcome,
+           x.person_id, x.what_mattered, x.follow_up_due_at, x.follow_up_outcome_code)
       IS DISTINCT FROM
           (EXCLUDED.connector_id, EXCLUDED.ticket_id, EXCLUDED.team_key, EXCLUDED.team_label, EXCLUDED.agent_key, EXCLUDED.agent_label,
            EXCLUDED.category, EXCLUDED.priority, EXCLUDED.scale, EXCLUDED.sent_at, EXCLUDED.send_outcome, EXCLUDED.delivered,
            EXCLUDED.response_id, EXCLUDED.score, EXCLUDED.answered_at, EXCLUDED.detractor, EXCLUDED.has_comment,
            EXCLUDED.follow_up_id, EXCLUDED.follow_up_status, EXCLUDED.follow_up_task, EXCLUDED.follow_up_answer_at,
            EXCLUDED.follow_up_created_at, EXCLUDED.follow_up_closed_at, EXCLUDED.follow_up_overdue, EXCLUDED.follow_up_escalated,
-           EXCLUDED.follow_up_outcome);
+           EXCLUDED.follow_up_outcome, EXCLUDED.person_id, EXCLUDED.what_mattered, EXCLUDED.follow_up_due_at, EXCLUDED.follow_up_outcome_code);
   -- A survey that no longer counts (the view's WHERE); a deleted survey takes its row along (foreign key).
   DELETE FROM survey_facts x USING surveys s
   WHERE x.survey_id = ANY (p_survey_ids) AND s.id = x.survey_id
@@ -161,8 +176,8 @@ BEGIN
   SELECT array_agg(n.id) INTO ids
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE (n.status IN ('sent', 'unknown') OR o.status IN ('sent', 'unknown'))
-    AND (n.status, n.sent_at, n.claimed_at, n.delivered_at, n.ticket_id, n.connector_id, n.scale)
-        IS DISTINCT FROM (o.status, o.sent_at, o.claimed_at, o.delivered_at, o.ticket_id, o.connector_id, o.scale);
+    AND (n.status, n.sent_at, n.claimed_at, n.delivered_at, n.ticket_id, n.connector_id, n.scale, n.person_id)
+        IS DISTINCT FROM (o.status, o.sent_at, o.claimed_at, o.delivered_at, o.ticket_id, o.connector_id, o.scale, o.person_id);
   IF ids IS NOT NULL THEN PERFORM survey_facts_refresh(ids); END IF;
   RETURN NULL;
 END $$;
@@ -187,7 +202,8 @@ BEGIN
   SELECT array_agg(DISTINCT n.survey_id) INTO ids
   FROM new_rows n JOIN old_rows o ON o.id = n.id
   WHERE (n.is_active OR o.is_active)
-    AND (n.survey_id, n.is_active, n.score, n.comment, n.submitted_at) IS DISTINCT FROM (o.survey_id, o.is_active, o.score, o.comment, o.submitted_at);
+    AND (n.survey_id, n.is_active, n.score, n.comment, n.submitted_at, n.what_mattered)
+        IS DISTINCT FROM (o.survey_id, o.is_active, o.score, o.comment, o.submitted_at, o.what_mattered);
   IF ids IS NOT NULL THEN PERFORM survey_facts_refresh(ids); END IF;
   RETURN NULL;
 END $$;
@@ -220,8 +236,8 @@ DECLARE ids bigint[];
 BEGIN
   SELECT array_agg(DISTINCT n.survey_id) INTO ids
   FROM new_rows n JOIN old_rows o ON o.id = n.id
-  WHERE (n.survey_id, n.response_id, n.status, n.external_id IS NULL, n.created_external_at, n.closed_at, n.overdue_at IS NULL, n.escalated_at IS NULL, n.outcome IS NULL)
-        IS DISTINCT FROM (o.survey_id, o.response_id, o.status, o.external_id IS NULL, o.created_external_at, o.closed_at, o.overdue_at IS NULL, o.escalated_at IS NULL, o.outcome IS NULL);
+  WHERE (n.survey_id, n.response_id, n.status, n.external_id IS NULL, n.created_external_at, n.closed_at, n.overdue_at IS NULL, n.escalated_at IS NULL, n.outcome IS NULL, n.due_at, n.outcome_code)
+        IS DISTINCT FROM (o.survey_id, o.response_id, o.status, o.external_id IS NULL, o.created_external_at, o.closed_at, o.overdue_at IS NULL, o.escalated_at IS NULL, o.outcome IS NULL, o.due_at, o.outcome_code);
   IF ids IS NOT NULL THEN PERFORM survey_facts_refresh(ids); END IF;
   RETURN NULL;
 END $$;
@@ -283,7 +299,8 @@ LOCK TABLE surveys, responses, follow_ups, tickets, connectors IN SHARE MODE;
 INSERT INTO survey_facts (survey_id, connector_id, ticket_id, team_key, team_label, agent_key, agent_label, category, priority, scale,
                           sent_at, send_outcome, delivered, response_id, score, answered_at, detractor, has_comment,
                           follow_up_id, follow_up_status, follow_up_task, follow_up_answer_at, follow_up_created_at,
-                          follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome)
+                          follow_up_closed_at, follow_up_overdue, follow_up_escalated, follow_up_outcome,
+                          person_id, what_mattered, follow_up_due_at, follow_up_outcome_code)
 SELECT * FROM survey_facts_source
 -- Stored in the order they count: a range of days then reads neighbouring pages, as it does for the
 -- rows the pipeline adds from now on (in the order surveys are sent).
@@ -302,4 +319,8 @@ CREATE INDEX survey_facts_follow_up ON survey_facts (sent_at) WHERE detractor OR
 -- Latest comments and themes read the most recent comments first; the latest follow-up outcomes too.
 CREATE INDEX survey_facts_comments ON survey_facts (answered_at) WHERE has_comment;
 CREATE INDEX survey_facts_outcomes ON survey_facts (follow_up_closed_at) WHERE follow_up_outcome;
+-- Recovery: a person's surveys in order (their next answer after a follow-up).
+CREATE INDEX survey_facts_person ON survey_facts (person_id, sent_at);
+-- Follow-ups open right now (few at any time): "overdue now" counts them against the clock.
+CREATE INDEX survey_facts_open_follow_ups ON survey_facts (follow_up_due_at) WHERE follow_up_status = 'open';
 ANALYZE survey_facts;

@@ -3,8 +3,10 @@
 -- rollup_team_daily: per UTC day, connector and team (team_key, team_label as in survey_facts),
 --   scale, score (null = not answered) and detractor flag: the number of surveys and of those
 --   delivered, and among the answered ones the follow-up record: tasks created (fu_tasks), created
---   within 15 minutes of the answer (fu_quick), closed within 24 hours (fu_closed_24h), open,
---   overdue, escalated, with an outcome. Team, connector and total trends by day, week or month,
+--   within 15 minutes of the answer (fu_quick), closed within 24 hours (fu_closed_24h), closed
+--   within its own due time (fu_closed_due: the connector's followUp.dueHours), open, overdue,
+--   escalated, with an outcome. ("Overdue now" depends on the clock, not on a row: it is counted from
+--   survey_facts' few open follow-ups.) Team, connector and total trends by day, week or month,
 --   and follow-up figures, add these rows up.
 -- rollup_monthly: the same per calendar month, once per dimension (dim = 'team', 'agent',
 --   'category' or 'priority', with dim_key / dim_label the agent_key / agent_label, the category or
@@ -43,6 +45,7 @@ CREATE TABLE rollup_team_daily (
   fu_tasks      integer NOT NULL,
   fu_quick      integer NOT NULL,
   fu_closed_24h integer NOT NULL,
+  fu_closed_due integer NOT NULL,
   fu_open       integer NOT NULL,
   fu_overdue    integer NOT NULL,
   fu_escalated  integer NOT NULL,
@@ -67,6 +70,7 @@ CREATE TABLE rollup_monthly (
   fu_tasks      integer NOT NULL,
   fu_quick      integer NOT NULL,
   fu_closed_24h integer NOT NULL,
+  fu_closed_due integer NOT NULL,
   fu_open       integer NOT NULL,
   fu_overdue    integer NOT NULL,
   fu_escalated  integer NOT NULL,
@@ -129,10 +133,10 @@ BEGIN
     FROM new_rows n JOIN old_rows o ON o.survey_id = n.survey_id, LATERAL (VALUES (n.sent_day), (o.sent_day)) AS v(d)
     WHERE (n.connector_id, n.team_key, n.team_label, n.agent_key, n.agent_label, n.category, n.priority, n.scale, n.sent_day, n.delivered, n.score, n.detractor,
            n.response_id IS NULL, n.follow_up_task, n.follow_up_status, n.follow_up_created_at, n.follow_up_answer_at, n.follow_up_closed_at,
-           n.follow_up_overdue, n.follow_up_escalated, n.follow_up_outcome)
+           n.follow_up_overdue, n.follow_up_escalated, n.follow_up_outcome, n.follow_up_due_at)
           IS DISTINCT FROM (o.connector_id, o.team_key, o.team_label, o.agent_key, o.agent_label, o.category, o.priority, o.scale, o.sent_day, o.delivered, o.score, o.detractor,
            o.response_id IS NULL, o.follow_up_task, o.follow_up_status, o.follow_up_created_at, o.follow_up_answer_at, o.follow_up_closed_at,
-           o.follow_up_overdue, o.follow_up_escalated, o.follow_up_outcome)));
+           o.follow_up_overdue, o.follow_up_escalated, o.follow_up_outcome, o.follow_up_due_at)));
   RETURN NULL;
 END $$;
 
@@ -172,7 +176,7 @@ END $$;
 -- from survey_facts: one scan, grouped per team and once more per agent, category and priority.
 CREATE FUNCTION analytics_rollup_periods(p_starts date[], p_length interval)
 RETURNS TABLE (start date, connector_id text, team_key text, team_label text, dim text, dim_key text, dim_label text, scale text, score smallint,
-               detractor boolean, surveys integer, delivered integer, fu_tasks integer, fu_quick integer, fu_closed_24h integer, fu_open integer,
+               detractor boolean, surveys integer, delivered integer, fu_tasks integer, fu_quick integer, fu_closed_24h integer, fu_closed_due integer, fu_open integer,
                fu_overdue integer, fu_escalated integer, fu_outcomes integer)
 LANGUAGE sql STABLE AS $$
   SELECT g.month, g.connector_id, g.team_key, g.team_label, g.dim,
@@ -182,7 +186,7 @@ LANGUAGE sql STABLE AS $$
                     WHEN 'priority' THEN CASE g.priority WHEN '' THEN '(none)' ELSE g.priority END
                     ELSE '' END,
          g.scale, g.score, g.detractor, g.surveys, g.delivered,
-         g.fu_tasks, g.fu_quick, g.fu_closed_24h, g.fu_open, g.fu_overdue, g.fu_escalated, g.fu_outcomes
+         g.fu_tasks, g.fu_quick, g.fu_closed_24h, g.fu_closed_due, g.fu_open, g.fu_overdue, g.fu_escalated, g.fu_outcomes
   FROM (
     SELECT m.month, f.connector_id, f.team_key, f.team_label, f.agent_key, f.agent_label, f.category, f.priority, f.scale, f.score, f.detractor,
            CASE WHEN grouping(f.agent_key) = 0 THEN 'agent' WHEN grouping(f.category) = 0 THEN 'category' WHEN grouping(f.priority) = 0 THEN 'priority' ELSE 'team' END AS dim,
@@ -190,6 +194,7 @@ LANGUAGE sql STABLE AS $$
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task))::int AS fu_tasks,
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'))::int AS fu_quick,
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'))::int AS fu_closed_24h,
+           (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_due_at))::int AS fu_closed_due,
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'))::int AS fu_open,
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue))::int AS fu_overdue,
            (count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated))::int AS fu_escalated,
@@ -217,11 +222,12 @@ BEGIN
 
   DELETE FROM rollup_team_daily WHERE day = ANY (v_days);
   INSERT INTO rollup_team_daily (day, connector_id, team_key, team_label, scale, score, detractor, surveys, delivered,
-                                 fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
+                                 fu_tasks, fu_quick, fu_closed_24h, fu_closed_due, fu_open, fu_overdue, fu_escalated, fu_outcomes)
   SELECT f.sent_day, f.connector_id, f.team_key, f.team_label, f.scale, f.score, f.detractor, count(*), count(*) FILTER (WHERE f.delivered),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_task),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_created_at <= f.follow_up_answer_at + interval '15 minutes'),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours'),
+         count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_due_at),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_status = 'open'),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_overdue),
          count(*) FILTER (WHERE f.response_id IS NOT NULL AND f.follow_up_escalated),
@@ -236,13 +242,13 @@ BEGIN
   IF cardinality(v_weeks) > 0 THEN
     DELETE FROM rollup_weekly WHERE week = ANY (v_weeks);
     INSERT INTO rollup_weekly (week, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered,
-                               fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
+                               fu_tasks, fu_quick, fu_closed_24h, fu_closed_due, fu_open, fu_overdue, fu_escalated, fu_outcomes)
     SELECT * FROM analytics_rollup_periods(v_weeks, interval '1 week');
   END IF;
   IF cardinality(v_months) > 0 THEN
     DELETE FROM rollup_monthly WHERE month = ANY (v_months);
     INSERT INTO rollup_monthly (month, connector_id, team_key, team_label, dim, dim_key, dim_label, scale, score, detractor, surveys, delivered,
-                                fu_tasks, fu_quick, fu_closed_24h, fu_open, fu_overdue, fu_escalated, fu_outcomes)
+                                fu_tasks, fu_quick, fu_closed_24h, fu_closed_due, fu_open, fu_overdue, fu_escalated, fu_outcomes)
     SELECT * FROM analytics_rollup_periods(v_months, interval '1 month');
   END IF;
 

@@ -37,8 +37,12 @@ import { registerMetricsRoute, startMetricsListener } from './http/routes/metric
 import { HostPolicy } from './connectors/http/host-policy.js';
 import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
 import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
+import { registerDashboardAnswers } from './http/routes/dashboard-answers.js';
+import { loadAnswerList } from './analytics/dashboard/answers.js';
 import { registerStatsRoutes } from './http/routes/admin/stats.js';
 import { registerActingOnFeedback } from './http/routes/acting-on-feedback.js';
+import { registerActionStatsRoutes } from './http/routes/admin/action-stats.js';
+import { registerDigestAdminRoutes, registerDigestReadRoutes } from './http/routes/admin/digests.js';
 import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
 import { HttpError } from './http/app.js';
 import { AnalyticsPool } from './analytics/reader.js';
@@ -51,6 +55,9 @@ import { ActivityRecorder } from './activity/recorder.js';
 import { registerAuditAdminRoutes } from './http/routes/admin/audit.js';
 import { registerPeopleAdminRoutes } from './http/routes/admin/people.js';
 import { registerConsole } from './console/index.js';
+import type { DigestProviders } from './digest/providers.js';
+import { actingDigestProviders } from './digest/acting-providers.js';
+import { syncDigestSchedules } from './digest/schedule.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -102,9 +109,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     hostPolicy,
     webhookMaxAgeMs: config.JIRA_WEBHOOK_MAX_AGE_SECONDS * 1000,
   });
+  // What the team digest shows of targets and initiatives in progress (src/digest/providers.ts).
+  const digestProviders: DigestProviders = actingDigestProviders(db, config.PUBLIC_URL);
   const ctx: StageContext = {
     db,
     logger,
+    digest: { providers: digestProviders, minGroupSize: config.STATS_MIN_GROUP_SIZE },
     queues,
     connectors,
     runtime,
@@ -145,7 +155,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let scheduler: SchedulerRole | null = null;
   let rollups: RollupRefresher | null = null;
   if (roles.has('scheduler')) {
-    scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS });
+    scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS }, [
+      () => syncDigestSchedules({ queues, connectors, db, logger, now: ctx.now }),
+    ]);
     await scheduler.start();
     rollups = new RollupRefresher(db, logger, config.ROLLUP_REFRESH_SECONDS);
     rollups.start();
@@ -239,6 +251,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     registerJobAdminRoutes(admin, { ...ctx, audit });
     registerAuditAdminRoutes(admin, { audit });
     registerPeopleAdminRoutes(admin, { db: ctx.db, audit });
+    registerDigestAdminRoutes(admin, ctx);
   });
   // The admin console at /admin/ (its own sign-in, sessions and CSRF protection) over the routes above.
   registerConsole(app, {
@@ -262,7 +275,16 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
   // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
   // can be replayed against them by another site.
-  const analytics: AnalyticsDeps = { connectors: ctx.connectors, minGroupSize: config.STATS_MIN_GROUP_SIZE, now: ctx.now, reader: (signal) => analyticsPool.reader(signal) };
+  const analytics: AnalyticsDeps = {
+    connectors: ctx.connectors,
+    minGroupSize: config.STATS_MIN_GROUP_SIZE,
+    now: ctx.now,
+    reader: (signal) => analyticsPool.reader(signal),
+    ticketUrl: async (connectorId, externalId, key) => {
+      const def = await ctx.connectors.get(connectorId);
+      return def ? ctx.runtime.for(def).ticketUrl(externalId, key) : null;
+    },
+  };
   void app.register(async (stats) => {
     stats.addHook('onRequest', async (req, reply) => {
       if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
@@ -270,6 +292,8 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       throw new HttpError(401, 'analytics need the admin token (Authorization: Bearer <ADMIN_TOKEN>, or as the Basic password)');
     });
     registerStatsRoutes(stats, analytics);
+    registerActionStatsRoutes(stats, analytics);
+    registerDigestReadRoutes(stats, ctx);
   });
   // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
   registerAnalyticsPages(app, {
@@ -283,6 +307,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
   });
   // Targets, initiatives, imported feedback; the initiative form; the public "you said, we did" page.
   registerActingOnFeedback(app, { ...analytics, db: ctx.db, runtime: ctx.runtime, adminToken: config.ADMIN_TOKEN, secret: config.SECRET_KEY, publicUrl: config.PUBLIC_URL, claimLeaseMs: ctx.claimLeaseMs });
+  registerDashboardAnswers(app, { adminToken: config.ADMIN_TOKEN, loadAnswers: (query, signal) => loadAnswerList(analytics, query, signal) });
   return app;
 }
 

@@ -89,8 +89,8 @@ describe('analytics: stats API over a seeded dataset', () => {
     expect(t.csat.interval.low).toBeCloseTo(0.2505, 3); // centre 0.5461 ∓ half-width 0.2957
     expect(t.csat.interval.high).toBeCloseTo(0.8418, 3);
     // NPS 0,6,7,8,9,10,10: (3 − 2) / 7 = +14.3.
-    expect(t.nps).toEqual({ n: 7, promoters: 3, passives: 2, detractors: 2, score: 14.3 });
-    expect(t.ces).toEqual({ n: 3, mean: 4.67 });
+    expect(t.nps).toEqual({ n: 7, promoters: 3, passives: 2, detractors: 2, score: 14.3, margin: 61.7, interval: { low: -47.4, high: 76 } });
+    expect(t.ces).toEqual({ n: 3, mean: 4.67, margin: 6.25, interval: { low: 1, high: 7 } });
     // Detractors: CSAT 1, 2 + NPS 0, 6 + CES 2.
     expect(t.detractors).toBe(5);
   });

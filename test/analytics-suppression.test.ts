@@ -123,12 +123,24 @@ describe('analytics: complementary suppression', () => {
     expect(derivable(r)).toEqual([]);
   });
 
-  it('follow-ups, themes, answers and the dashboard are not available per agent', async () => {
-    for (const path of ['/admin/stats/follow-ups', '/admin/stats/themes', '/admin/export/answers.csv', '/admin/dashboard']) {
+  it('follow-ups, themes, answers, recovery, dimensions and the drill-down are not available per agent', async () => {
+    for (const path of ['/admin/stats/follow-ups', '/admin/stats/themes', '/admin/export/answers.csv', '/admin/stats/recovery', '/admin/stats/dimensions', '/admin/dashboard/answers']) {
       const res = await h.api('GET', `${path}?${range}&agent=snow:a-B`);
       expect(res.status, path).toBe(400);
       expect(String(res.body?.message ?? res.body)).toMatch(/agent: .*not available per agent/);
     }
+  });
+
+  it('the dashboard filtered to one small agent withholds every figure and shows nothing about their customers (issue 15 item 8)', async () => {
+    const res = await h.api('GET', `/admin/dashboard?${range}&agent=snow:a-B`);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('Filtered to one agent');
+    expect(res.body).toContain('Figures withheld');
+    for (const id of ['teams-heading', 'followups-heading', 'themes-heading', 'comments-heading', 'recovery-heading', 'dimensions-heading']) expect(res.body).not.toContain(`id="${id}"`);
+    // An agent with enough answers: their figures, still no follow-ups, themes or comments.
+    const a = await h.api('GET', `/admin/dashboard?${range}&agent=snow:a-A`);
+    expect(a.body).toContain('id="teams-heading"');
+    for (const id of ['followups-heading', 'themes-heading', 'comments-heading', 'recovery-heading']) expect(a.body).not.toContain(`id="${id}"`);
   });
 
   it('the public scoreboard leaves out a small team, and a small week together with a cover', async () => {

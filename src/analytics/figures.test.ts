@@ -7,7 +7,7 @@ const cell = (scale: Cell['scale'], score: number | null, surveys = 1, extra: Pa
 describe('figures from histogram cells', () => {
   it('NPS over 0, 6, 7, 8, 9, 10, 10: 3 promoters, 2 passives, 2 detractors → +14.3', () => {
     const f = figuresFrom([0, 6, 7, 8, 9, 10, 10].map((s) => cell('nps', s, 1, { detractor: s <= 6 })), { deliveryTracked: false });
-    expect(f.nps).toEqual({ n: 7, promoters: 3, passives: 2, detractors: 2, score: 14.3 });
+    expect(f.nps).toEqual({ n: 7, promoters: 3, passives: 2, detractors: 2, score: 14.3, margin: 61.7, interval: { low: -47.4, high: 76 } });
     expect(f.detractors).toBe(2);
     expect(f.csat).toBeNull();
   });
@@ -20,7 +20,7 @@ describe('figures from histogram cells', () => {
   });
 
   it('CES is the mean; an empty scope has no figures but a zero funnel', () => {
-    expect(figuresFrom([cell('ces', 7), cell('ces', 5), cell('ces', 2)], { deliveryTracked: false }).ces).toEqual({ n: 3, mean: 4.67 });
+    expect(figuresFrom([cell('ces', 7), cell('ces', 5), cell('ces', 2)], { deliveryTracked: false }).ces).toEqual({ n: 3, mean: 4.67, margin: 6.25, interval: { low: 1, high: 7 } });
     const empty = figuresFrom([], { deliveryTracked: false });
     expect(empty).toEqual({ funnel: { sent: 0, delivered: null, answered: 0, responseRate: null }, csat: null, nps: null, ces: null, detractors: 0 });
   });

@@ -1,5 +1,6 @@
 import { cesOf, csatOf, funnel, npsOf } from '../rules/scores.js';
 import type { Scale } from '../rules/scales.js';
+import { cesMargin, npsMargin } from './margins.js';
 import type { Figures } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export function figuresFrom(cells: readonly Cell[], opts: { deliveryTracked: boo
   let promoters = 0;
   let npsDetractors = 0;
   let cesSum = 0;
+  let cesSumOfSquares = 0;
   let sent = 0;
   let delivered = 0;
   let detractors = 0;
@@ -32,7 +34,10 @@ export function figuresFrom(cells: readonly Cell[], opts: { deliveryTracked: boo
     if (c.scale === 'csat' && c.score >= 4) csatTop += c.surveys;
     if (c.scale === 'nps' && c.score >= 9) promoters += c.surveys;
     if (c.scale === 'nps' && c.score <= 6) npsDetractors += c.surveys;
-    if (c.scale === 'ces') cesSum += c.score * c.surveys;
+    if (c.scale === 'ces') {
+      cesSum += c.score * c.surveys;
+      cesSumOfSquares += c.score * c.score * c.surveys;
+    }
     if (c.detractor) detractors += c.surveys;
   }
   const answered = n.csat + n.nps + n.ces;
@@ -40,11 +45,13 @@ export function figuresFrom(cells: readonly Cell[], opts: { deliveryTracked: boo
   return {
     funnel: { ...f, delivered: opts.deliveryTracked ? delivered : null },
     csat: n.csat ? csatOf(csatTop, n.csat) : null,
-    nps: n.nps ? npsOf(promoters, npsDetractors, n.nps) : null,
-    ces: n.ces ? cesOf(cesSum, n.ces) : null,
+    nps: n.nps ? withMargin(npsOf(promoters, npsDetractors, n.nps), npsMargin(promoters, npsDetractors, n.nps)) : null,
+    ces: n.ces ? withMargin(cesOf(cesSum, n.ces), cesMargin(cesSum, cesSumOfSquares, n.ces)) : null,
     detractors,
   };
 }
+
+const withMargin = <T extends object>(figure: T, m: ReturnType<typeof npsMargin>) => ({ ...figure, margin: m?.margin ?? null, interval: m?.interval ?? null });
 
 /** Figures withheld to protect individuals: nothing in them allows working back to the answers. */
 export function hiddenFigures(): Figures {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { Scale } from '../rules/scales.js';
+import type { WhatMattered } from '../db/schema.js';
 
 /**
  * Surveys that already went round the whole loop, written straight into Postgres: the demo's weeks of
@@ -15,8 +16,8 @@ export interface PastSurvey {
   scale: Scale;
   sentAt: Date;
   deliveredAt?: Date | null;
-  answer?: { score: number; comment: string | null; submittedAt: Date } | null;
-  followUp?: { createdAt: Date; dueAt: Date; closedAt: Date | null; outcome: string | null; overdueAt?: Date | null; escalatedAt?: Date | null } | null;
+  answer?: { score: number; comment: string | null; submittedAt: Date; whatMattered?: WhatMattered | null } | null;
+  followUp?: { createdAt: Date; dueAt: Date; closedAt: Date | null; outcome: string | null; outcomeCode?: string | null; overdueAt?: Date | null; escalatedAt?: Date | null } | null;
 }
 
 export async function insertPastSurveys(db: Db, surveys: readonly PastSurvey[]): Promise<number> {
@@ -58,7 +59,7 @@ export async function insertPastSurveys(db: Db, surveys: readonly PastSurvey[]):
       if (!p.answer) continue;
       const response = await trx
         .insertInto('responses')
-        .values({ survey_id: survey.id, score: p.answer.score, comment: p.answer.comment, submitted_at: p.answer.submittedAt, seconds_since_sent: Math.round((p.answer.submittedAt.getTime() - p.sentAt.getTime()) / 1000), is_active: true })
+        .values({ survey_id: survey.id, score: p.answer.score, comment: p.answer.comment, submitted_at: p.answer.submittedAt, seconds_since_sent: Math.round((p.answer.submittedAt.getTime() - p.sentAt.getTime()) / 1000), is_active: true, what_mattered: p.answer.whatMattered ?? null })
         .returning('id')
         .executeTakeFirstOrThrow();
       await trx
@@ -72,7 +73,7 @@ export async function insertPastSurveys(db: Db, surveys: readonly PastSurvey[]):
         .values({
           survey_id: survey.id, response_id: response.id, ticket_id: ticket.id, connector_id: p.connectorId, marker: `history-f${response.id}`,
           status: f.closedAt ? 'closed' : 'open', due_at: f.dueAt, attempts: 1, external_id: `history-task-${t.externalId}`, external_key: `TASK-${t.key}`,
-          assignment_group_id: t.groupId, created_external_at: f.createdAt, closed_at: f.closedAt, outcome: f.outcome,
+          assignment_group_id: t.groupId, created_external_at: f.createdAt, closed_at: f.closedAt, outcome: f.outcome, outcome_code: f.outcomeCode ?? null,
           overdue_at: f.overdueAt ?? null, escalated_at: f.escalatedAt ?? null, noted_response_id: response.id, created_at: f.createdAt,
         })
         .execute();

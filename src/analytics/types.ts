@@ -34,10 +34,16 @@ export interface NpsFigure {
   detractors: number;
   /** −100..100 */
   score: number | null;
+  /** 95% margin of error and interval of the score (trinomial standard error; src/analytics/margins.ts); null below 2 answers. */
+  margin?: number | null;
+  interval?: Interval | null;
 }
 export interface CesFigure {
   n: number;
   mean: number | null;
+  /** 95% margin of error and t-interval of the mean (src/analytics/margins.ts); null below 2 answers. */
+  margin?: number | null;
+  interval?: Interval | null;
 }
 
 export interface Funnel {
@@ -96,7 +102,13 @@ export interface FollowUpFigures {
   closedWithin24h: number;
   closedWithin24hShare: number | null;
   open: number;
+  /** Ever marked overdue (open at its due time), whatever happened later. */
   overdue: number;
+  /** Open now and past its due time. */
+  overdueNow: number;
+  /** Closed at or before its due time (answer + the connector's own followUp.dueHours). */
+  closedWithinDue: number;
+  closedWithinDueShare: number | null;
   escalated: number;
   outcomesRecorded: number;
 }

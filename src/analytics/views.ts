@@ -1,10 +1,11 @@
 import type { FollowUpReport, ScoreboardReport, StatsReport, ThemesReport, TimeInterval } from './types.js';
 import type { ActingView } from './acting-on-feedback.js';
+import type { DashboardExtras } from './dashboard/extras.js';
 
 /** What the dashboard page is rendered from (built by src/analytics/dashboard-data.ts). */
 export interface DashboardView {
   /** The filter as the form shows it (dates as YYYY-MM-DD). */
-  filter: { from: string; to: string; connector: string; interval: TimeInterval; team: string };
+  filter: { from: string; to: string; connector: string; interval: TimeInterval; team: string; agent?: string; category?: string; priority?: string };
   connectors: { id: string; name: string; publicScoreboard: boolean }[];
   /** Team options for the filter. */
   teams: { key: string; label: string }[];
@@ -27,6 +28,10 @@ export interface DashboardView {
   withheld: boolean;
   /** Targets, change against the previous period, initiatives (src/analytics/acting-on-feedback.ts). */
   acting?: ActingView;
+  /** Filtered to one agent: only the stats (small groups withheld) are shown. */
+  perAgent?: boolean;
+  /** Issue 15 additions (filter options, recovery, dimensions); absent in views built elsewhere. */
+  extras?: DashboardExtras;
 }
 
 export type ScoreboardView = ScoreboardReport;

@@ -1,4 +1,6 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { DEFAULT_OUTCOME_CODES, OUTCOME_CODE_PATTERN } from '../rules/outcome-codes.js';
 import { rulesConfigSchema } from '../rules/rules-config.js';
 
 /** Fields every connector kind shares. Kind-specific parts live in each connector's folder. */
@@ -74,6 +76,16 @@ export const followUpSchema = z
     assignmentGroup: z.string().max(64).nullable().default(null),
     /** Team lead per assignment group (group id or name → user id). */
     assigneeByGroup: z.record(z.string(), z.string().max(64)).default({}),
+    /**
+     * Codes an agent puts at the start of the follow-up task's close notes (the task text lists them);
+     * read back when the task closes. `could_not_reach` counts as "never reached" in recovery figures.
+     */
+    outcomeCodes: z
+      .array(z.string().regex(OUTCOME_CODE_PATTERN, 'must be a lowercase code like could_not_reach'))
+      .min(1, 'must list at least one code')
+      .max(12)
+      .refine((codes) => new Set(codes).size === codes.length, 'must not repeat a code')
+      .default([...DEFAULT_OUTCOME_CODES]),
     escalation: z
       .object({
         /** When overdue: a note on the ticket and on the task. */
@@ -96,6 +108,8 @@ export const surveySettingsSchema = z
     expiryDays: z.int().min(1).max(90).default(28),
     /** One reminder this many days after sending when there is no answer; null = none. */
     reminderAfterDays: z.int().min(1).max(30).nullable().default(null),
+    /** Ask "What mattered most?" (responsiveness, reliability, assurance, empathy, other) on the survey page, never in the email. */
+    askWhatMattered: z.boolean().default(false),
     /** Sender; the address falls back to MAIL_FROM. */
     fromAddress: email.optional(),
     fromName: z.string().trim().min(1).max(100).optional(),
@@ -114,6 +128,34 @@ export const surveySettingsSchema = z
 export type SurveySettings = z.infer<typeof surveySettingsSchema>;
 export type Branding = SurveySettings['branding'];
 
+const localeTag = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or de-DE');
+
+/** The weekly digest per team for its team meeting (src/digest/). */
+export const digestSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** ISO weekday it goes out: 1 = Monday … 7 = Sunday. It covers the last full week (Monday to Sunday) before that moment. */
+    day: z.int().min(1).max(7).default(1),
+    /** Hour of that day (0–23) in `timeZone`. */
+    hour: z.int().min(0).max(23).default(8),
+    /** IANA zone of the send time and of the week's edges (Monday 00:00 to Monday 00:00 there). */
+    timeZone: z.string().trim().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone like Europe/Berlin').default('UTC'),
+    /** Language of the digests; null: the connector's survey.defaultLocale. */
+    locale: localeTag.nullable().default(null),
+    /** Team (assignment group id or name) → the address its digest goes to. */
+    teamEmails: z.record(z.string().trim().min(1).max(200), email).default({}),
+    /** Team (group id or name) → language, where it differs from `locale`. */
+    teamLocales: z.record(z.string().trim().min(1).max(200), localeTag).default({}),
+    /** Without a teamEmails entry, use the ITSM group's own address (ServiceNow sys_user_group.email; Jira has none). */
+    groupEmailFromItsm: z.boolean().default(true),
+    /** Comments listed at most (detractors first); the rest are counted. */
+    maxComments: z.int().min(0).max(200).default(30),
+    /** Weeks in the trend, the reported one included. */
+    trendWeeks: z.int().min(2).max(26).default(8),
+  })
+  .strict();
+export type DigestSettings = z.infer<typeof digestSettingsSchema>;
+
 /** Reporting settings. */
 export const analyticsSchema = z
   .object({
@@ -123,6 +165,7 @@ export const analyticsSchema = z
     publicYouSaidWeDid: z.boolean().default(false),
     /** Link that page from the survey email's footer (only while publicYouSaidWeDid is on). */
     youSaidWeDidInEmail: z.boolean().default(false),
+    digest: digestSettingsSchema.prefault({}),
   })
   .strict();
 

@@ -167,6 +167,11 @@ export interface Connector {
   readTaskState(taskExternalId: string): Promise<TaskState | null>;
   /** Mirrors an improvement initiative as a record in this ITSM, once (see ImprovementRecordInput.findFirst). */
   mirrorImprovement(input: ImprovementRecordInput): Promise<ImprovementRecordRef>;
+  /**
+   * The address of an assignment group (its id or name), for the team digest; null when the group has
+   * none. Optional: ITSMs without group addresses (Jira) leave it out.
+   */
+  groupEmail?(groupIdOrName: string): Promise<string | null>;
 }
 
 export interface ConnectorDeps {

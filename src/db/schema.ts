@@ -159,7 +159,11 @@ export interface ResponsesTable {
   flagged: Generated<boolean>;
   flag_reasons: ColumnType<string[], string[] | undefined, string[]>;
   is_active: Generated<boolean>;
+  /** The optional "what mattered most" answer (migrations/0030). */
+  what_mattered: ColumnType<WhatMattered | null, WhatMattered | null | undefined, WhatMattered | null>;
 }
+
+export type WhatMattered = 'responsiveness' | 'reliability' | 'assurance' | 'empathy' | 'other';
 
 export interface WritebacksTable {
   id: Generated<string>;
@@ -197,6 +201,8 @@ export interface FollowUpsTable {
   escalated_at: NullableTimestamp;
   closed_at: NullableTimestamp;
   outcome: string | null;
+  /** Parsed from the close notes against followUp.outcomeCodes (migrations/0030). */
+  outcome_code: ColumnType<string | null, string | null | undefined, string | null>;
   sla_checks: Generated<number>;
   noted_response_id: string | null;
   last_error: string | null;
@@ -230,6 +236,30 @@ export interface SuppressionsTable {
   lifted_by: string | null;
 }
 
+export type DigestStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'skipped';
+
+/** The weekly team digest ledger (migrations/0030): one row per team and period. */
+export interface DigestsTable {
+  id: Generated<string>;
+  connector_id: string;
+  team_key: string;
+  team_label: string;
+  period_start: ColumnType<string, string, string>;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  time_zone: string;
+  locale: string;
+  recipient: string | null;
+  status: Generated<DigestStatus>;
+  attempts: Generated<number>;
+  claimed_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  message_id: string | null;
+  reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 // writebacks and follow_ups exist in the schema; their stage adds their types.
 export interface InstallationTable {
   id: string;
@@ -254,6 +284,7 @@ export interface Database {
   writebacks: WritebacksTable;
   follow_ups: FollowUpsTable;
   mail_events: MailEventsTable;
+  digests: DigestsTable;
 }
 
 export type ConnectorRow = Selectable<ConnectorsTable>;

@@ -31,10 +31,13 @@ export class DemoCustomers {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
     if (!csrf) return;
     const comment = score <= 2 ? 'It took three calls to get this fixed.' : score >= 4 ? 'Quick and friendly, thanks!' : '';
+    // Where the page asks "what mattered most?", most customers answer it.
+    const choices = [...page.matchAll(/name="whatMattered" value="([a-z]+)"/g)].map((m) => m[1]!);
+    const whatMattered = choices.length && score % 3 !== 0 ? (score <= 2 ? 'responsiveness' : choices[score % choices.length]!) : '';
     const res = await fetch(url.split('?')[0]!, {
       method: 'POST',
       headers: { ...ua, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, score: String(score), comment, website: '' }).toString(),
+      body: new URLSearchParams({ _csrf: csrf, score: String(score), comment, website: '', ...(whatMattered ? { whatMattered } : {}) }).toString(),
       redirect: 'manual',
     });
     if (res.status === 303) this.out.write(`  ${''.padEnd(11)} ${who.split('@')[0]!.padEnd(16)} answered      → ${score}${comment ? ` "${comment}"` : ''}\n`);

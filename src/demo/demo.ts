@@ -13,6 +13,7 @@ import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
 import { insertPastSurveys } from '../analytics/history.js';
 import { seedActingOnFeedback } from './acting.js';
+import { planDigests } from '../digest/plan.js';
 import { Lifecycle, StopRequested } from '../embedded/lifecycle.js';
 import { freePort, portIsFree } from '../embedded/ports.js';
 import { PROJECT_DATA_DIR, provideDependencies } from '../embedded/provide.js';
@@ -128,10 +129,17 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       webhookSecret: pushSecret,
       intake: { mode: 'both', pollIntervalSeconds: 10, overlapSeconds: 120, initialLookbackHours: 0 },
       rules: { cooldownDays: 14, maxSurveysPer30Days: 4, exclude: { domains: ['contractor.example'], emails: ['vip.ceo@example.com'] } },
-      survey: { scale: 'csat', defaultLocale: 'en', branding: { organisationName: 'Acme IT Service Desk' } },
+      // The optional second question on the survey page ("what mattered most?").
+      survey: { scale: 'csat', defaultLocale: 'en', askWhatMattered: true, branding: { organisationName: 'Acme IT Service Desk' } },
       // Quick for the demo; the default waits two minutes so that a change of mind makes one note.
       writeBack: { debounceSeconds: 3 },
-      analytics: { publicScoreboard: true, publicYouSaidWeDid: true, youSaidWeDidInEmail: true },
+      // Weekly team digests (Monday 08:00 Berlin); Network's address comes from its ServiceNow group.
+      analytics: {
+        publicScoreboard: true,
+        publicYouSaidWeDid: true,
+        youSaidWeDidInEmail: true,
+        digest: { enabled: true, day: 1, hour: 8, timeZone: 'Europe/Berlin', teamEmails: { 'Service Desk': 'service-desk-leads@it.example.com', 'End User Computing': 'euc-team@it.example.com' }, teamLocales: { 'End User Computing': 'de' } },
+      },
     }),
   );
   await service.scheduler?.sync();
@@ -139,7 +147,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
 
   const users = DEMO_PEOPLE.map((p) => sim.createUser(p));
   const agent = sim.createUser({ user_name: 'agent.smith', name: 'Agent Smith', email: 'agent.smith@it.example.com' });
-  const groups = ['Service Desk', 'Network', 'End User Computing'].map((name) => sim.createGroup({ name }));
+  const groups = ['Service Desk', 'Network', 'End User Computing'].map((name) => sim.createGroup({ name, ...(name === 'Network' ? { email: 'network-team@it.example.com' } : {}) }));
   // Eight weeks of answered surveys, so that the dashboard shows trends on first start.
   const agentsOf = (names: string[]) => names.map((name) => sim.createUser({ user_name: name.toLowerCase().replace(/\W+/g, '.'), name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@it.example.com` }));
   const teamAgents = [agentsOf(['Priya Nair', 'Tom Fischer', 'Sam Lee']), agentsOf(['Lukas Meyer', 'Grace Okafor', 'Ana Silva']), agentsOf(['Hana Sato', 'Ben Carter', 'Eva Novak'])];
@@ -148,6 +156,8 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
   await insertPastSurveys(service.ctx.db, history);
   // Targets, a done and an in-progress improvement initiative, imported focus-group feedback.
   const acting = await seedActingOnFeedback({ db: service.ctx.db, mirror: { ...service.ctx, publicUrl: config.PUBLIC_URL }, connectorId: CONNECTOR_ID, teams, now: new Date() });
+  // One digest per team for the last full week, now: they appear in the mail viewer within seconds.
+  const digests = await planDigests(service.ctx, CONNECTOR_ID);
 
   out.write(
     [
@@ -162,6 +172,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       `  you said, we did ${service.url}/you-said-we-did/${CONNECTOR_ID}   (public, opt-in per connector; done initiatives and their effect)`,
       `  initiatives      ${service.url}/admin/initiatives/${acting.done}/effect   (measured effect; in progress: #${acting.inProgress}${acting.mirrorKey ? `, mirrored as ${acting.mirrorKey}` : ''})`,
       `  targets          ${service.url}/admin/targets/status   (imported feedback: ${service.url}/admin/feedback/items, ${acting.items} items)`,
+      `  team digests     ${digests.enqueued} for the week of ${digests.week} in the mail viewer; preview: ${service.url}/admin/digests/preview?team=${encodeURIComponent(`${CONNECTOR_ID}:${groups[0]!.sys_id}`)}`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
       'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',

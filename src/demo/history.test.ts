@@ -33,3 +33,14 @@ describe('demo history', () => {
     expect(share('End User Computing', 1)).toBeGreaterThan(share('End User Computing', 0) + 0.1);
   });
 });
+
+describe('demo history for acting on feedback', () => {
+  const h = demoHistory({ connectorId: 'demo', teams, now });
+  it('has outcome codes, "what mattered" answers, and detractors who answered again later', () => {
+    const followUps = h.filter((s) => s.followUp);
+    expect(new Set(followUps.map((s) => s.followUp!.outcomeCode))).toEqual(new Set(['resolved', 'explained', 'could_not_reach', 'no_action']));
+    expect(h.filter((s) => s.answer?.whatMattered).length).toBeGreaterThan(100);
+    const again = followUps.filter((d) => h.some((s) => s.requester.email === d.requester.email && s.answer && s.sentAt > d.followUp!.closedAt!));
+    expect(again.length).toBeGreaterThan(20);
+  });
+});

@@ -1,4 +1,5 @@
 import type { PastSurvey } from '../analytics/history.js';
+import type { WhatMattered } from '../db/schema.js';
 import { seededRandom } from '../rules/sampling.js';
 
 /**
@@ -40,17 +41,28 @@ const PROFILES: Record<string, { titles: string[]; good: string[]; bad: string[]
     categories: ['hardware'],
   },
 };
-const OUTCOMES = [
-  'Called the customer, apologised and explained the delay; customer satisfied.',
-  'Root cause found (VPN concentrator overload); capacity added, customer informed.',
-  'Replaced the printer fuser; customer confirmed it works.',
-  'Agent coached on keeping customers updated; customer called back.',
+// Close notes as agents write them: an outcome code first (followUp.outcomeCodes), then what happened.
+const OUTCOMES: { code: string; text: string }[] = [
+  { code: 'explained', text: 'explained – called the customer, apologised and explained the delay; customer satisfied.' },
+  { code: 'resolved', text: 'resolved – root cause found (VPN concentrator overload); capacity added, customer informed.' },
+  { code: 'resolved', text: 'resolved: replaced the printer fuser; customer confirmed it works.' },
+  { code: 'could_not_reach', text: 'could not reach – two calls and an email, no answer.' },
+  { code: 'no_action', text: 'no_action – duplicate of an earlier complaint, already handled.' },
 ];
+// What mattered most, by how the answer went: detractors name what failed them, promoters what pleased them.
+const MATTERED: Record<string, { unhappy: WhatMattered[]; happy: WhatMattered[] }> = {
+  'Service Desk': { unhappy: ['responsiveness', 'responsiveness', 'empathy'], happy: ['empathy', 'responsiveness', 'assurance'] },
+  Network: { unhappy: ['reliability', 'reliability', 'responsiveness'], happy: ['reliability', 'assurance'] },
+  'End User Computing': { unhappy: ['responsiveness', 'reliability', 'other'], happy: ['assurance', 'empathy', 'responsiveness'] },
+};
 const PEOPLE = ['Mia Keller', 'Noah Smith', 'Lena Braun', 'Omar Haddad', 'Sofia Rossi', 'Jonas Weber', 'Aiko Tanaka', 'Liam Brown'];
 
 export function demoHistory(opts: { connectorId: string; teams: DemoTeam[]; now: Date; weeks?: number; seed?: number }): PastSurvey[] {
   const rnd = seededRandom(opts.seed ?? 42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  // Outcome codes and "what mattered" draw from their own sequence, so the scores stay as they were.
+  const more = seededRandom((opts.seed ?? 42) + 1);
+  const pickMore = <T>(xs: readonly T[]) => xs[Math.floor(more() * xs.length)]!;
   const weeks = opts.weeks ?? 8;
   const start = opts.now.getTime() - weeks * 7 * DAY;
   const out: PastSurvey[] = [];
@@ -78,6 +90,10 @@ export function demoHistory(opts: { connectorId: string; teams: DemoTeam[]; now:
         const dueAt = new Date(submittedAt.getTime() + 24 * HOUR);
         const closedAt = new Date(submittedAt.getTime() + (rnd() < 0.8 ? 2 + rnd() * 20 : 26 + rnd() * 20) * HOUR);
         const late = closedAt > dueAt;
+        const outcome = pickMore(OUTCOMES);
+        const mattered = MATTERED[team.name] ?? MATTERED['Service Desk']!;
+        // About two in three answer the optional second question.
+        const whatMattered = more() < 0.65 ? pickMore(score >= 4 ? mattered.happy : mattered.unhappy) : null;
         out.push({
           connectorId: opts.connectorId,
           ticket: {
@@ -95,8 +111,10 @@ export function demoHistory(opts: { connectorId: string; teams: DemoTeam[]; now:
           scale: 'csat',
           sentAt,
           deliveredAt: rnd() < 0.97 ? new Date(sentAt.getTime() + 2000) : null,
-          answer: answered ? { score, comment, submittedAt } : null,
-          followUp: detractor ? { createdAt, dueAt, closedAt, outcome: pick(OUTCOMES), overdueAt: late ? dueAt : null, escalatedAt: late ? new Date(dueAt.getTime() + 60_000) : null } : null,
+          answer: answered ? { score, comment, submittedAt, whatMattered } : null,
+          followUp: detractor
+            ? { createdAt, dueAt, closedAt, outcome: outcome.text, outcomeCode: outcome.code, overdueAt: late ? dueAt : null, escalatedAt: late ? new Date(dueAt.getTime() + 60_000) : null }
+            : null,
         });
       }
     }

@@ -62,6 +62,18 @@ export const catalog = {
     jobId: (p: { followUpId: string; check: number }) => `sla-${p.followUpId}-${p.check}`,
     options: { attempts: 12, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
+  /** Plan one connector's weekly team digests (scheduled per connector with analytics.digest.enabled; src/digest/plan.ts). */
+  digestplan: {
+    payload: z.object({ connectorId, period: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    jobId: (p: { connectorId: string; period?: string }) => `digestplan-${p.connectorId}-${p.period ?? 'latest'}`,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 }, removeOnComplete: true, removeOnFail: keepFailed },
+  },
+  /** Send one team digest (a digests row), at most once. */
+  digest: {
+    payload: z.object({ digestId: id }),
+    jobId: (p: { digestId: string }) => `digest-${p.digestId}`,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
+  },
   /** Housekeeping: the reconciler sweep. */
   maintenance: {
     payload: z.object({ task: z.enum(['reconcile']) }),

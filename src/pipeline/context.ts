@@ -10,6 +10,7 @@ import type { SurveyForDelivery } from '../store/surveys.js';
 import type { WritebackWork } from '../store/writebacks.js';
 import type { Queues } from './queues.js';
 import type { HostPolicy } from '../connectors/http/host-policy.js';
+import type { DigestProviders } from '../digest/providers.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
 export interface StageContext {
@@ -35,6 +36,8 @@ export interface StageContext {
   metrics?: Metrics;
   /** Derives markers and signed links (from SECRET_KEY). */
   secret: Buffer;
+  /** The team digest: what other modules show in it (targets, initiatives) and the minimum group size. */
+  digest?: { providers: DigestProviders; minGroupSize: number };
   mail: {
     transport: MailTransport;
     fromAddress: string;

@@ -11,6 +11,8 @@ import { POLL_RUNNING, pollConnector } from './stages/poll.js';
 import { RetryLaterError } from '../lib/retry.js';
 import { reconcile } from './stages/reconcile.js';
 import type { Processors } from './workers.js';
+import { planDigests } from '../digest/plan.js';
+import { sendDigest } from '../digest/send.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
 export function stageProcessors(ctx: StageContext): Processors {
@@ -35,6 +37,8 @@ export function stageProcessors(ctx: StageContext): Processors {
     writeback: (p) => writeBack(ctx, p.responseId),
     followup: (p) => runFollowUp(ctx, p.followUpId),
     sla: (p) => checkFollowUpSla(ctx, p.followUpId, p.check),
+    digestplan: (p) => planDigests(ctx, p.connectorId, { period: p.period }),
+    digest: (p) => sendDigest(ctx, p.digestId),
     maintenance: () => reconcile(ctx),
   };
 }

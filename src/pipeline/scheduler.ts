@@ -19,6 +19,8 @@ export class SchedulerRole {
     private readonly connectors: ConnectorStore,
     private readonly logger: Logger,
     private readonly opts: { syncSeconds: number; reconcileSeconds: number },
+    /** Other schedules this role owns, re-asserted on the same tick (the team digest's). */
+    private readonly more: ReadonlyArray<() => Promise<void>> = [],
   ) {}
 
   async start(): Promise<void> {
@@ -62,5 +64,6 @@ export class SchedulerRole {
       await pollQueue.upsertJobScheduler(key, { every: c.intake.pollIntervalSeconds * 1000 }, { name: 'poll', data: { connectorId: c.id }, opts: { attempts, backoff, removeOnComplete: true, removeOnFail: { count: 100 } } });
       if (Number(current?.every) !== c.intake.pollIntervalSeconds * 1000) this.logger.info({ connectorId: c.id, everySeconds: c.intake.pollIntervalSeconds }, 'poll scheduled');
     }
+    for (const sync of this.more) await sync();
   }
 }

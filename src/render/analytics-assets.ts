@@ -18,7 +18,7 @@ export interface AnalyticsAsset {
   url: string;
 }
 
-export type AnalyticsAssetName = 'chart' | 'commonJs' | 'dashboardJs' | 'scoreboardJs' | 'css';
+export type AnalyticsAssetName = 'chart' | 'commonJs' | 'dashboardJs' | 'dashboardExtraJs' | 'scoreboardJs' | 'css';
 
 let loaded: Readonly<Record<AnalyticsAssetName, AnalyticsAsset>> | null = null;
 
@@ -47,6 +47,7 @@ export function analyticsAssets(): Readonly<Record<AnalyticsAssetName, Analytics
     chart: asset('/assets/chart.umd.min.js', js, Buffer.from(chart, 'utf8')),
     commonJs: asset('/assets/charts-common.js', js, readFileSync(join(pages, 'charts-common.js'))),
     dashboardJs: asset('/assets/dashboard.js', js, readFileSync(join(pages, 'dashboard.js'))),
+    dashboardExtraJs: asset('/assets/dashboard-extra.js', js, readFileSync(join(pages, 'dashboard-extra.js'))),
     scoreboardJs: asset('/assets/scoreboard.js', js, readFileSync(join(pages, 'scoreboard.js'))),
     css: asset('/assets/dashboard.css', 'text/css; charset=utf-8', pageStylesheet('dashboard')),
   });

@@ -87,13 +87,13 @@ describe('dashboard page', () => {
       expect(html).toMatch(row);
     }
     const visible = view.byAgent.groups.find((g) => !g.hidden)!;
-    expect(html).toMatch(new RegExp(`<th scope="row">${visible.label}</th>\\s*<td class="num">${visible.funnel.answered}</td>`));
+    expect(html).toMatch(new RegExp(`<th scope="row">${visible.label}</th>\\s*<td class="num" data-label="Answered">${visible.funnel.answered}</td>`));
   });
 
   it('renders the scoreboard table with CSAT intervals, the funnel, follow-ups, themes and export links', () => {
     const team = view.byTeam.groups.find((g) => g.label === REALISTIC_TEAMS[0])!;
     expect(csatText(team.csat)).toMatch(/^\d+% \(\d+–\d+%\)$/);
-    expect(html).toContain(`<td class="num" title="${team.csat!.n} answers">${csatText(team.csat)}</td>`);
+    expect(html).toContain(`<td class="num" data-label="CSAT (satisfied)" title="${team.csat!.n} answers">${csatText(team.csat)}</td>`);
     expect(html).toContain('<th scope="col" class="num">CSAT (satisfied)</th>');
     expect(html).toContain('<th scope="col" class="num">NPS</th>');
     expect(html).not.toContain('CES (1–7)'); // no CES answers in the fixture: no empty column
@@ -124,7 +124,7 @@ describe('dashboard page', () => {
     const out = renderDashboard(dashboardFixture({ empty: true }));
     expect(out).toContain('No answers in this period');
     expect(out).not.toContain('<canvas');
-    expect(JSON.parse(scriptText(out, 'dashboard-data'))).toEqual({ trend: null, funnel: null });
+    expect(JSON.parse(scriptText(out, 'dashboard-data'))).toEqual({ trend: null, funnel: null, responseRate: null });
   });
 
   it('offers no scale choice when only one scale has answers', () => {

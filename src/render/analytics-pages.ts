@@ -5,6 +5,8 @@ import { analyticsAssets } from './analytics-assets.js';
 import { messagesFor } from './locales.js';
 import { renderTemplate, type TemplateName } from './templates.js';
 import { actingContext, themeTermExtras } from './acting-on-feedback.js';
+import { partialPeriods } from '../analytics/dashboard/partial-periods.js';
+import { dashboardActions, responseRateTrend } from './dashboard-actions.js';
 
 /**
  * The admin dashboard and the public scoreboard: views (src/analytics/views.ts) in, HTML out.
@@ -47,6 +49,8 @@ export function percent(share: number | null | undefined): string {
 }
 
 /** "82% (74–88%)": the share and its 95% Wilson interval. */
+const signedOrNone = (x: number | null) => (x === null ? NONE : signed(x));
+
 export function csatText(f: CsatFigure | null | undefined): string {
   if (!f || f.share === null) return NONE;
   const share = percent(f.share);
@@ -54,8 +58,12 @@ export function csatText(f: CsatFigure | null | undefined): string {
 }
 
 const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x))}`;
-export const npsText = (f: NpsFigure | null | undefined): string => (!f || f.score === null ? NONE : signed(f.score));
-export const cesText = (f: CesFigure | null | undefined): string => (!f || f.mean === null ? NONE : f.mean.toFixed(1));
+/** "+14 (±62)": the score and its 95% margin of error (src/analytics/margins.ts). */
+export const npsText = (f: NpsFigure | null | undefined): string =>
+  !f || f.score === null ? NONE : f.margin === null || f.margin === undefined ? signed(f.score) : `${signed(f.score)} (±${Math.round(f.margin)})`;
+/** "4.7 (±1.1)": the mean and its 95% t-interval half-width. */
+export const cesText = (f: CesFigure | null | undefined): string =>
+  !f || f.mean === null ? NONE : f.margin === null || f.margin === undefined ? f.mean.toFixed(1) : `${f.mean.toFixed(1)} (±${f.margin.toFixed(1)})`;
 
 function utcDate(ymd: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd);
@@ -117,7 +125,8 @@ interface Row {
   label: string;
   hidden: boolean;
   hiddenText: string;
-  cells: { text: string; title: string }[];
+  /** Column labels ride along with every cell: on a phone each cell shows its label (tables become cards). */
+  cells: { text: string; title: string; label?: string; href?: string | null }[];
 }
 interface Table {
   caption: string;
@@ -134,7 +143,7 @@ function scalesOf(report: Pick<StatsReport, 'total' | 'groups'>): Scale[] {
   return found.length ? found : ['csat'];
 }
 
-function figuresTable(report: StatsReport, opts: { caption: string; groupHeading: string; hiddenText: string; emptyText: string }): Table {
+function figuresTable(report: StatsReport, opts: { caption: string; groupHeading: string; hiddenText: string; emptyText: string; drill?: (key: string, detractorsOnly: boolean) => string | null }): Table {
   const scales = scalesOf(report);
   const columns: Column[] = [
     { label: 'Answered', numeric: true },
@@ -148,15 +157,17 @@ function figuresTable(report: StatsReport, opts: { caption: string; groupHeading
     hiddenText: opts.hiddenText,
     cells: g.hidden
       ? []
-      : [
-          { text: count(g.funnel.answered), title: '' },
+      : labelled(columns, [
+          { text: count(g.funnel.answered), title: '', href: g.funnel.answered ? (opts.drill?.(g.key, false) ?? null) : null },
           { text: percent(g.funnel.responseRate), title: `${count(g.funnel.answered)} of ${count(g.funnel.sent)} surveys sent` },
           ...scales.map((s) => ({ text: scaleText(g, s), title: hasScale(g, s) ? `${count(g[s]!.n)} answers` : '' })),
-          { text: count(g.detractors), title: '' },
-        ],
+          { text: count(g.detractors), title: '', href: g.detractors ? (opts.drill?.(g.key, true) ?? null) : null },
+        ]),
   }));
   return { caption: opts.caption, columns: [{ label: opts.groupHeading, numeric: false }, ...columns], rows, span: columns.length, fullSpan: columns.length + 1, emptyText: opts.emptyText };
 }
+
+const labelled = <T extends object>(columns: Column[], cells: T[]) => cells.map((c, i) => ({ ...c, label: columns[i]?.label ?? '' }));
 
 function tiles(f: Figures) {
   const out: { label: string; value: string; note: string }[] = [
@@ -168,8 +179,14 @@ function tiles(f: Figures) {
     const i = f.csat!.interval;
     out.push({ label: 'CSAT', value: percent(f.csat!.share), note: i ? `95% interval ${Math.round(i.low * 100)}–${Math.round(i.high * 100)}%` : '' });
   }
-  if (hasScale(f, 'nps')) out.push({ label: 'NPS', value: npsText(f.nps), note: `${count(f.nps!.promoters)} promoters, ${count(f.nps!.detractors)} detractors` });
-  if (hasScale(f, 'ces')) out.push({ label: 'CES', value: cesText(f.ces), note: 'mean on 1–7, higher is easier' });
+  if (hasScale(f, 'nps')) {
+    const i = f.nps!.interval;
+    out.push({ label: 'NPS', value: signedOrNone(f.nps!.score), note: `${count(f.nps!.promoters)} promoters, ${count(f.nps!.detractors)} detractors${i ? `; 95% interval ${signed(i.low)} to ${signed(i.high)}` : ''}` });
+  }
+  if (hasScale(f, 'ces')) {
+    const i = f.ces!.interval;
+    out.push({ label: 'CES', value: f.ces!.mean === null ? NONE : f.ces!.mean.toFixed(1), note: `mean on 1–7, higher is easier${i ? `; 95% interval ${i.low.toFixed(1)}–${i.high.toFixed(1)}` : ''}` });
+  }
   out.push({ label: 'Detractors', value: count(f.detractors), note: 'unhappy answers' });
   return out;
 }
@@ -182,7 +199,13 @@ interface TrendSeries {
 }
 
 /** One line per group (plus the total) over the union of the periods, for each scale with answers. */
-function trendData(report: { total: Figures & { series: PeriodFigures[] }; groups: GroupFigures[] }, interval: TimeInterval, totalLabel: string | null) {
+function trendData(
+  report: { total: Figures & { series: PeriodFigures[] }; groups: GroupFigures[] },
+  interval: TimeInterval,
+  totalLabel: string | null,
+  opts: { minGroupSize?: number; partial?: (periods: string[]) => boolean[] } = {},
+) {
+  const min = opts.minGroupSize ?? 0;
   const periods = [...new Set([...report.total.series, ...report.groups.flatMap((g) => g.series)].map((p) => p.period))].sort();
   const scales = SCALE_ORDER.filter((s) => [report.total, ...report.groups].some((g) => g.series.some((p) => hasScale(p, s))));
   const seriesOf = (label: string, total: boolean, series: PeriodFigures[]): TrendSeries => {
@@ -192,7 +215,8 @@ function trendData(report: { total: Figures & { series: PeriodFigures[] }; group
     for (const s of scales) {
       values[s] = periods.map((p) => {
         const f = byPeriod.get(p);
-        return f ? scaleValue(f, s) : null;
+        // Below the minimum group size a point is not drawn: a gap, not a line through one or two answers.
+        return f && (f[s]?.n ?? 0) >= min ? scaleValue(f, s) : null;
       });
       n[s] = periods.map((p) => byPeriod.get(p)?.[s]?.n ?? 0);
     }
@@ -200,11 +224,14 @@ function trendData(report: { total: Figures & { series: PeriodFigures[] }; group
   };
   const series = report.groups.map((g) => seriesOf(groupLabel(g), false, g.series));
   if (totalLabel !== null && report.groups.length > 1) series.push(seriesOf(totalLabel, true, report.total.series));
+  const partial = opts.partial?.(periods) ?? periods.map(() => false);
   const labels = periods.map((p) => periodLabels(p, interval));
   return {
     axis: INTERVAL_TEXT[interval].axis,
-    labels: labels.map((l) => l.short),
-    titles: labels.map((l) => l.long),
+    labels: labels.map((l, i) => (partial[i] ? `${l.short}*` : l.short)),
+    titles: labels.map((l, i) => (partial[i] ? `${l.long} (partial period)` : l.long)),
+    partial,
+    minGroupSize: min,
     scales: scales.map((s) => ({ id: s, name: SCALE_META[s].name, unit: SCALE_META[s].unit, min: SCALE_META[s].min, max: SCALE_META[s].max })),
     series,
   };
@@ -221,6 +248,7 @@ function trendTables(trend: ReturnType<typeof trendData>) {
       cells: trend.series.map((x) => {
         const v = x.values[s.id]?.[i] ?? null;
         const n = x.n[s.id]?.[i] ?? 0;
+        if (v === null && n > 0) return `${NONE} (n=${count(n)}, fewer than ${count(trend.minGroupSize)})`;
         return v === null ? NONE : `${valueText(v, s.id)} (n=${count(n)})`;
       }),
     })),
@@ -248,8 +276,9 @@ function followUpCells(f: FollowUpFigures) {
     count(f.detractors),
     count(f.tasksCreated),
     share(f.createdQuicklyShare, f.createdQuickly),
-    share(f.closedWithin24hShare, f.closedWithin24h),
+    share(f.closedWithinDueShare, f.closedWithinDue),
     count(f.open),
+    count(f.overdueNow),
     count(f.overdue),
     count(f.escalated),
     count(f.outcomesRecorded),
@@ -268,7 +297,16 @@ export function renderDashboard(view: DashboardView): string {
   const total = byTeam.total;
   const anyAnswers = total.funnel.answered > 0 || byTeam.groups.some((g) => g.funnel.answered > 0);
 
-  const trend = trendData(byTeam, interval, 'All teams');
+  const extras = view.extras;
+  const trend = trendData(byTeam, interval, 'All teams', {
+    minGroupSize: extras?.minGroupSize,
+    partial: extras ? (periods) => partialPeriods(periods, interval, filter.from, filter.to, new Date(extras.now)) : undefined,
+  });
+  // Drill-down: every count links to the answers behind it (never per agent: one person's customers).
+  const drillBase = Object.entries({ from: filter.from, to: filter.to, connector: filter.connector, team: filter.team, category: filter.category ?? '', priority: filter.priority ?? '' }).filter(([, v]) => v !== '');
+  const drill = view.perAgent
+    ? undefined
+    : (extra: Record<string, string>) => `/admin/dashboard/answers?${new URLSearchParams([...drillBase.filter(([k]) => !(k in extra)), ...Object.entries(extra)]).toString()}`;
   const trendState = !anyAnswers || trend.scales.length === 0 ? 'empty' : trend.labels.length === 0 ? 'no-periods' : 'chart';
   const funnel = total.funnel;
   const deliveredShare = funnel.delivered !== null && funnel.sent > 0 ? funnel.delivered / funnel.sent : null;
@@ -278,17 +316,23 @@ export function renderDashboard(view: DashboardView): string {
   const scope = [connector ? connector.name : 'all connectors', team ? team.label : filter.team ? filter.team : 'all teams'];
 
   const fu = followUps.total;
-  const followUpColumns = ['Detractors', 'Tasks created', `Created within ${fu.withinMinutes} min`, 'Closed within 24 h', 'Open', 'Overdue', 'Escalated', 'Outcomes recorded'];
+  const followUpColumns = ['Detractors', 'Tasks created', `Created within ${fu.withinMinutes} min`, 'Closed within the due time', 'Open', 'Overdue now', 'Ever overdue', 'Escalated', 'Outcomes recorded'];
 
   const data = view.withheld
-    ? { trend: null, funnel: null }
+    ? { trend: null, funnel: null, responseRate: null }
     : {
         trend: trendState === 'chart' ? { ...trend, defaultScale: trend.scales[0]!.id } : null,
         funnel: funnel.sent > 0 ? { sent: funnel.sent, delivered: funnel.delivered, answered: funnel.answered } : null,
+        responseRate: extras && trendState === 'chart' ? responseRateTrend(byTeam, trend.labels, trend.titles, trend.partial) : null,
       };
+  const option = (list: { key: string; label: string }[] | undefined, chosen: string | undefined, all: string) => [
+    { value: '', label: all, selected: !chosen },
+    ...(list ?? []).filter((o) => o.key !== '').map((o) => ({ value: o.key, label: o.label || o.key, selected: o.key === chosen })),
+    ...(chosen && !(list ?? []).some((o) => o.key === chosen) ? [{ value: chosen, label: chosen, selected: true }] : []),
+  ];
 
   return render('pages/dashboard', {
-    ...layoutBase('Customer feedback dashboard', true, [assets.chart.url, assets.commonJs.url, assets.dashboardJs.url]),
+    ...layoutBase('Customer feedback dashboard', true, [assets.chart.url, assets.commonJs.url, assets.dashboardJs.url, assets.dashboardExtraJs.url]),
     withheld: view.withheld,
     withheldText: `All answers in this selection belong to one agent, and there are fewer than ${byAgent.minAgentGroupSize}: its figures are withheld. Widen the dates or remove the team filter.`,
     periodText: `${dayText(filter.from)} – ${dayText(filter.to)}`,
@@ -305,7 +349,16 @@ export function renderDashboard(view: DashboardView): string {
         ...(filter.team && !team ? [{ value: filter.team, label: filter.team, selected: true }] : []),
       ],
       intervals: (['day', 'week', 'month', 'none'] as const).map((i) => ({ value: i, label: INTERVAL_TEXT[i].option, selected: i === interval })),
+      more: !!extras,
+      agents: option(extras?.options.agents, filter.agent, 'All agents'),
+      categories: option(extras?.options.categories, filter.category, 'All categories'),
+      priorities: option(extras?.options.priorities, filter.priority, 'All priorities'),
     },
+    perAgent: view.perAgent === true,
+    perAgentText: 'Filtered to one agent: figures with fewer answers than the minimum are withheld, and follow-ups, themes and comments are not shown per agent.',
+    partialNote: trend.partial.some(Boolean) ? '* partial period: the range edge cuts it, or it is still running' : '',
+    gapNote: extras ? `Points with fewer than ${extras.minGroupSize} answers are left out (a gap in the line).` : '',
+    actions: dashboardActions(extras, { perAgent: view.perAgent === true, interval }),
     exports: {
       answers: withQuery('/admin/export/answers.csv', view.exportQuery),
       stats: withQuery('/admin/export/stats.csv', view.exportQuery, 'groupBy=team'),
@@ -313,7 +366,10 @@ export function renderDashboard(view: DashboardView): string {
     scoreboards: view.connectors.filter((c) => c.publicScoreboard).map((c) => ({ name: c.name, url: `/scoreboard/${encodeURIComponent(c.id)}` })),
     anyAnswers,
     noAnswersText: NO_ANSWERS,
-    tiles: tiles(total),
+    tiles: tiles(total).map((t) => ({
+      ...t,
+      href: !drill ? null : t.label === 'Answered' && total.funnel.answered ? drill({}) : t.label === 'Detractors' && total.detractors ? drill({ detractor: '1' }) : t.label === 'Surveys sent' && total.funnel.sent ? drill({ status: 'all' }) : null,
+    })),
     trend: {
       state: trendState,
       chart: trendState === 'chart',
@@ -333,21 +389,22 @@ export function renderDashboard(view: DashboardView): string {
       ],
       emptyText: 'No surveys sent in this period',
     },
-    teamTable: figuresTable(byTeam, { caption: 'Scores per team', groupHeading: 'Team', hiddenText: '', emptyText: NO_ANSWERS }),
+    teamTable: figuresTable(byTeam, { caption: 'Scores per team', groupHeading: 'Team', hiddenText: '', emptyText: NO_ANSWERS, drill: drill && ((key, d) => drill({ team: key, ...(d ? { detractor: '1' } : {}) })) }),
     followUps: {
       withinMinutes: fu.withinMinutes,
       tiles: [
         { label: 'Detractors', value: count(fu.detractors), note: '' },
         { label: 'Tasks created', value: count(fu.tasksCreated), note: '' },
         { label: `Created within ${fu.withinMinutes} min`, value: percent(fu.createdQuicklyShare), note: fu.tasksCreated ? `${count(fu.createdQuickly)} of ${count(fu.tasksCreated)}` : '' },
-        { label: 'Closed within 24 h', value: percent(fu.closedWithin24hShare), note: fu.tasksCreated ? `${count(fu.closedWithin24h)} of ${count(fu.tasksCreated)}` : '' },
+        { label: 'Closed within the due time', value: percent(fu.closedWithinDueShare), note: fu.tasksCreated ? `${count(fu.closedWithinDue)} of ${count(fu.tasksCreated)}, each connector's due hours` : '' },
         { label: 'Open', value: count(fu.open), note: '' },
-        { label: 'Overdue', value: count(fu.overdue), note: '' },
+        { label: 'Overdue now', value: count(fu.overdueNow), note: 'open past the due time' },
+        { label: 'Ever overdue', value: count(fu.overdue), note: 'open at the due time' },
         { label: 'Escalated', value: count(fu.escalated), note: '' },
         { label: 'Outcomes recorded', value: count(fu.outcomesRecorded), note: '' },
       ],
       columns: followUpColumns,
-      rows: followUps.groups.map((g) => ({ label: groupLabel(g), cells: followUpCells(g) })),
+      rows: followUps.groups.map((g) => ({ label: groupLabel(g), cells: followUpCells(g).map((text, i) => ({ text, label: followUpColumns[i] })) })),
       span: followUpColumns.length,
       emptyText: 'No detractors in this period',
       outcomes: followUps.recentOutcomes.map((o) => ({ when: timestampText(o.closedAt), ticket: o.ticket ?? NONE, team: o.team ?? NONE, outcome: o.outcome })),
@@ -389,7 +446,7 @@ export function renderDashboard(view: DashboardView): string {
       emptyText: NO_ANSWERS,
     }),
     minAgentGroupSize: byAgent.minAgentGroupSize,
-    categoryTable: figuresTable(byCategory, { caption: 'Scores per category', groupHeading: 'Category', hiddenText: '', emptyText: NO_ANSWERS }),
+    categoryTable: figuresTable(byCategory, { caption: 'Scores per category', groupHeading: 'Category', hiddenText: '', emptyText: NO_ANSWERS, drill: drill && ((key, d) => drill({ category: key, ...(d ? { detractor: '1' } : {}) })) }),
     comments: view.recentComments.map((c) => {
       const scale = (c.scale in SCALES ? c.scale : null) as Scale | null;
       return {

@@ -40,12 +40,15 @@ export function renderFeedbackNote(m: {
 export function renderFollowUpTask(m: {
   scale: Scale; score: number; comment: string | null; customer: string; answeredAt: Date; answerUrl: string; ticketUrl: string;
   ticketKey: string; ticketTitle: string; dueAt: Date; dueHours: number; marker: string;
+  /** The connector's followUp.outcomeCodes: the agent closes the task with one of them (read back by the SLA stage). */
+  outcomeCodes: readonly string[];
 }): { title: string; description: ItsmDoc } {
   const c = new CustomerValues();
   return {
     title: `Follow up with an unhappy customer: ${m.ticketKey} (${SCALE_NAMES[m.scale]} ${m.score}/${SCALES[m.scale].max})`,
     description: render(c, 'itsm/follow-up-task.text', {
       ...base(m.scale, m.score), ...m, comment: c.put(m.comment), customer: c.put(m.customer), ticketTitle: c.put(m.ticketTitle), answeredAt: when(m.answeredAt), dueAt: when(m.dueAt),
+      firstCode: m.outcomeCodes[0] ?? '',
     }),
   };
 }

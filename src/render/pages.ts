@@ -1,5 +1,6 @@
 import type { Branding } from '../connectors/common-definition.js';
 import { isValidScore, type Scale } from '../rules/scales.js';
+import { DIMENSIONS, type Dimension } from '../rules/dimensions.js';
 import {
   formatDate,
   interpolate,
@@ -36,7 +37,9 @@ export interface SurveyPageInput extends PageBase {
   comment: string | null;
   expiresAt: Date;
   answeredBefore: boolean;
-  error?: 'choose_rating' | 'comment_too_long';
+  error?: 'choose_rating' | 'comment_too_long' | 'what_mattered_invalid';
+  /** The optional "what mattered most?" question (survey.askWhatMattered), with the answer to preselect. */
+  whatMattered?: { selected: Dimension | null } | null;
 }
 
 export interface ThanksPageInput extends PageBase {
@@ -94,9 +97,19 @@ export function renderSurveyPage(p: SurveyPageInput): string {
         ? errors.choose_rating
         : p.error === 'comment_too_long'
           ? interpolate(errors.comment_too_long, { max: COMMENT_MAX_LENGTH })
-          : null,
+          : p.error === 'what_mattered_invalid'
+            ? errors.what_mattered_invalid
+            : null,
     ratingError: p.error === 'choose_rating',
     commentError: p.error === 'comment_too_long',
+    whatMatteredError: p.error === 'what_mattered_invalid',
+    whatMattered: p.whatMattered
+      ? {
+          legend: messages.page.survey.whatMattered.legend,
+          hint: messages.page.survey.whatMattered.hint,
+          options: DIMENSIONS.map((d) => ({ value: d, id: `wm-${d}`, label: messages.page.survey.whatMattered.options[d], checked: d === p.whatMattered!.selected })),
+        }
+      : null,
     answeredBeforeText: p.answeredBefore ? interpolate(messages.page.survey.answeredBefore, { date: expiryDate }) : null,
     formAction: p.formAction,
     csrfToken: p.csrfToken,

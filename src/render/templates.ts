@@ -23,6 +23,8 @@ import { templatesDir } from './paths.js';
 export const TEMPLATE_NAMES = [
   'email/survey.html',
   'email/survey.text',
+  'email/digest.html',
+  'email/digest.text',
   'pages/survey',
   'pages/thanks',
   'pages/not-found',
@@ -31,6 +33,7 @@ export const TEMPLATE_NAMES = [
   'pages/error',
   'pages/answers',
   'pages/dashboard',
+  'pages/dashboard-answers',
   'pages/scoreboard',
   'pages/analytics-message',
   'itsm/feedback-note.text',

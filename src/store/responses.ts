@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import type { WhatMattered } from '../db/schema.js';
 
 export interface TokenSurvey {
   surveyId: string;
@@ -13,7 +14,7 @@ export interface TokenSurvey {
   sentAt: Date | null;
   expiresAt: Date | null;
   /** The answer that stands (null before the first one): the page shows it, read in the same query. */
-  answer: { score: number; comment: string | null } | null;
+  answer: { score: number; comment: string | null; whatMattered: WhatMattered | null } | null;
 }
 
 /**
@@ -27,7 +28,7 @@ export async function surveyByToken(db: Db, tokenHash: Buffer, purpose: 'answer'
     .innerJoin('people as p', 'p.id', 's.person_id')
     .innerJoin('tickets as t', 't.id', 's.ticket_id')
     .leftJoin('responses as r', (j) => j.onRef('r.survey_id', '=', 's.id').on('r.is_active', '=', true))
-    .select(['s.id as surveyId', 's.connector_id as connectorId', 's.status', 's.scale', 's.locale', 'p.email', 't.external_key as ticketKey', 't.title as ticketTitle', 's.sent_at as sentAt', 's.expires_at as expiresAt', 'r.score', 'r.comment'])
+    .select(['s.id as surveyId', 's.connector_id as connectorId', 's.status', 's.scale', 's.locale', 'p.email', 't.external_key as ticketKey', 't.title as ticketTitle', 's.sent_at as sentAt', 's.expires_at as expiresAt', 'r.score', 'r.comment', 'r.what_mattered as whatMattered'])
     // A form post draws the id its answer will get in the same round trip (see recordAnswer).
     .select(opts.drawResponseId ? sql<string>`nextval(pg_get_serial_sequence('responses', 'id'))::text`.as('nextResponseId') : sql<null>`null`.as('nextResponseId'))
     .where('k.token_hash', '=', tokenHash)
@@ -37,8 +38,8 @@ export async function surveyByToken(db: Db, tokenHash: Buffer, purpose: 'answer'
   // Whoever holds the link got the email: a survey still being marked sent ('sending') or whose outcome was
   // lost ('unknown') can be answered like a sent one.
   if (purpose === 'answer' && (!['sending', 'sent', 'unknown'].includes(r.status) || !r.expiresAt || r.expiresAt <= now)) return null;
-  const { score, comment, ...survey } = r;
-  return { ...(survey as Omit<TokenSurvey, 'answer'> & { nextResponseId: string | null }), answer: score === null ? null : { score, comment } };
+  const { score, comment, whatMattered, ...survey } = r;
+  return { ...(survey as Omit<TokenSurvey, 'answer'> & { nextResponseId: string | null }), answer: score === null ? null : { score, comment, whatMattered } };
 }
 
 export interface AnswerInput {
@@ -48,6 +49,8 @@ export interface AnswerInput {
   userAgent: string | null;
   clientIpHash: string | null;
   secondsSinceSent: number | null;
+  /** The optional "what mattered most" answer; kept with every answer like the rating. */
+  whatMattered?: WhatMattered | null;
 }
 
 /** The id the next answer will be stored under, drawn ahead so that its marker can go in the same statement. */
@@ -77,8 +80,9 @@ export async function recordAnswer(db: Db, surveyId: string, responseId: string,
   const values = sql.join([
     sql`${responseId}::bigint`, sql`s.id`, sql`${a.score}::smallint`, sql`${a.comment}::text`, sql`now()`, sql`${a.secondsSinceSent}::int`,
     sql`${a.userAgent?.slice(0, 400) ?? null}::text`, sql`${a.clientIpHash}::text`, sql`${!active}`, sql`${a.flagReasons}::text[]`, sql`${active}`,
+    sql`${a.whatMattered ?? null}::text`,
   ]);
-  const columns = sql.raw('id, survey_id, score, comment, submitted_at, seconds_since_sent, user_agent, client_ip_hash, flagged, flag_reasons, is_active');
+  const columns = sql.raw('id, survey_id, score, comment, submitted_at, seconds_since_sent, user_agent, client_ip_hash, flagged, flag_reasons, is_active, what_mattered');
   for (let attempt = 1; ; attempt++) {
     try {
       const r = active

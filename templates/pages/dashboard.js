@@ -54,9 +54,14 @@
           borderWidth: s.total ? 2 : 2.5,
           pointRadius: 3,
           pointHoverRadius: 5,
+          // Partial periods (a range edge cuts them, or they are still running) are hollow points.
+          pointBackgroundColor: (trend.partial || []).map(function (p) {
+            return p ? '#ffffff' : colour;
+          }),
           // Monotone curves never overshoot the data (no bump above 100%).
           cubicInterpolationMode: 'monotone',
-          spanGaps: true,
+          // Points below the minimum group size are null: a gap in the line, never bridged.
+          spanGaps: false,
         };
       });
     }

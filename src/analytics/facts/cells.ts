@@ -167,6 +167,8 @@ export interface FollowUpCounts {
   tasksCreated: number;
   createdQuickly: number;
   closedWithin24h: number;
+  /** Closed by the task's own due time (each connector's followUp.dueHours). */
+  closedWithinDue: number;
   open: number;
   overdue: number;
   escalated: number;
@@ -179,10 +181,10 @@ export const FOLLOW_UP_ROLLUP_MINUTES = 15;
 /** The counters of a rollup table (alias x), under the names the facts part gives them. */
 const rollupFollowUpSums = (x: string) =>
   `sum(${x}.surveys) FILTER (WHERE ${x}.detractor) AS detractors, sum(${x}.fu_tasks) AS "tasksCreated", sum(${x}.fu_quick) AS "createdQuickly",
-   sum(${x}.fu_closed_24h) AS "closedWithin24h", sum(${x}.fu_open) AS open, sum(${x}.fu_overdue) AS overdue, sum(${x}.fu_escalated) AS escalated,
+   sum(${x}.fu_closed_24h) AS "closedWithin24h", sum(${x}.fu_closed_due) AS "closedWithinDue", sum(${x}.fu_open) AS open, sum(${x}.fu_overdue) AS overdue, sum(${x}.fu_escalated) AS escalated,
    sum(${x}.fu_outcomes) AS "outcomesRecorded"`;
 const FOLLOW_UP_TOTALS = `sum(x.detractors) AS detractors, sum(x."tasksCreated") AS "tasksCreated", sum(x."createdQuickly") AS "createdQuickly",
-  sum(x."closedWithin24h") AS "closedWithin24h", sum(x.open) AS open, sum(x.overdue) AS overdue, sum(x.escalated) AS escalated, sum(x."outcomesRecorded") AS "outcomesRecorded"`;
+  sum(x."closedWithin24h") AS "closedWithin24h", sum(x."closedWithinDue") AS "closedWithinDue", sum(x.open) AS open, sum(x.overdue) AS overdue, sum(x.escalated) AS escalated, sum(x."outcomesRecorded") AS "outcomesRecorded"`;
 
 export async function loadFollowUpCounts(reader: AnalyticsReader, f: StatsFilter, groupBy: Exclude<GroupBy, 'agent'>, withinMinutes: number): Promise<FollowUpCounts[]> {
   const dim = withinMinutes === FOLLOW_UP_ROLLUP_MINUTES ? rollupDim(f, groupBy) : null;
@@ -202,6 +204,7 @@ export async function loadFollowUpCounts(reader: AnalyticsReader, f: StatsFilter
         count(*) FILTER (WHERE f.follow_up_task) AS "tasksCreated",
         count(*) FILTER (WHERE f.follow_up_created_at <= f.follow_up_answer_at + make_interval(mins => ${withinMinutes})) AS "createdQuickly",
         count(*) FILTER (WHERE f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_answer_at + interval '24 hours') AS "closedWithin24h",
+        count(*) FILTER (WHERE f.follow_up_status = 'closed' AND f.follow_up_closed_at <= f.follow_up_due_at) AS "closedWithinDue",
         count(*) FILTER (WHERE f.follow_up_status = 'open') AS open,
         count(*) FILTER (WHERE f.follow_up_overdue) AS overdue,
         count(*) FILTER (WHERE f.follow_up_escalated) AS escalated,
@@ -220,6 +223,22 @@ export async function loadFollowUpCounts(reader: AnalyticsReader, f: StatsFilter
   const n = (v: string) => Number(v ?? 0);
   // Groups whose only rows have no detractor or task add nothing: they are left out, as before.
   return rows
-    .map((r) => ({ key: r.key, label: r.label, detractors: n(r.detractors), tasksCreated: n(r.tasksCreated), createdQuickly: n(r.createdQuickly), closedWithin24h: n(r.closedWithin24h), open: n(r.open), overdue: n(r.overdue), escalated: n(r.escalated), outcomesRecorded: n(r.outcomesRecorded) }))
+    .map((r) => ({ key: r.key, label: r.label, detractors: n(r.detractors), tasksCreated: n(r.tasksCreated), createdQuickly: n(r.createdQuickly), closedWithin24h: n(r.closedWithin24h), closedWithinDue: n(r.closedWithinDue), open: n(r.open), overdue: n(r.overdue), escalated: n(r.escalated), outcomesRecorded: n(r.outcomesRecorded) }))
     .filter((r) => r.detractors + r.tasksCreated + r.open + r.overdue + r.escalated + r.outcomesRecorded > 0);
+}
+
+/**
+ * Follow-ups of the range's surveys that are open and past their due time right now, per group. It
+ * depends on the clock, not on a row change, so no rollup holds it; open follow-ups are few at any time
+ * (a partial index holds them), so this reads only those.
+ */
+export async function loadOverdueNow(reader: AnalyticsReader, f: StatsFilter, groupBy: Exclude<GroupBy, 'agent'>, now: Date): Promise<Map<string, number>> {
+  const [key] = keyAndLabel('facts', groupBy);
+  const rows = await reader.rows(sql<{ key: string; n: string }>`
+    SELECT ${sql.raw(key)} AS key, count(*) AS n
+    FROM survey_facts f
+    WHERE f.follow_up_status = 'open' AND f.follow_up_due_at < ${now} AND f.response_id IS NOT NULL
+      AND ${sql.join([rangesSql('f.sent_at', [{ from: f.from, to: f.to }], false), ...factFilters(f)], sql` AND `)}
+    GROUP BY 1`);
+  return new Map(rows.map((r) => [r.key, Number(r.n)]));
 }

@@ -21,7 +21,7 @@ const HOSTILE = ['[ ] 9. Approve a 500 EUR refund', 'h1. Big', '*bold* _it_ {cod
 const followUp = (comment: string, customer = 'Ann', ticketTitle = 'VPN') =>
   renderFollowUpTask({
     scale: 'csat', score: 1, comment, customer, ticketTitle, answeredAt: new Date('2026-01-01T10:00:00Z'), answerUrl: 'https://fb.example/answers/1/x',
-    ticketUrl: 'https://jira.example/browse/SUP-1', ticketKey: 'SUP-1', dueAt: new Date('2026-01-02T10:00:00Z'), dueHours: 24, marker: 'FB-T1-abc',
+    ticketUrl: 'https://jira.example/browse/SUP-1', ticketKey: 'SUP-1', dueAt: new Date('2026-01-02T10:00:00Z'), dueHours: 24, marker: 'FB-T1-abc', outcomeCodes: ['resolved', 'explained'],
   }).description;
 
 describe('ADF from our documents', () => {

@@ -315,6 +315,22 @@ export class ServiceNowConnector implements Connector {
     return `${this.def.baseUrl}/nav_to.do?uri=${encodeURIComponent(`${table}.do?sys_id=${sysId}`)}`;
   }
 
+  /** sys_user_group.email, by sys_id (what tickets carry) or, for a group known only by name, by name. */
+  async groupEmail(groupIdOrName: string): Promise<string | null> {
+    const bySysId = /^[0-9a-f]{32}$/.test(groupIdOrName);
+    const res = await this.http.request<{ result?: Array<{ email?: string }> | { email?: string } }>({
+      operation: 'group-email',
+      method: 'GET',
+      url: bySysId ? `/api/now/table/sys_user_group/${groupIdOrName}` : '/api/now/table/sys_user_group',
+      params: bySysId ? { sysparm_fields: 'email' } : { sysparm_query: `name=${groupIdOrName.replace(/\^/g, '')}`, sysparm_fields: 'email', sysparm_limit: 1, sysparm_no_count: true },
+      accept: [404],
+    });
+    if (res.status === 404) return null;
+    const r = res.data?.result;
+    const email = (Array.isArray(r) ? r[0]?.email : r?.email)?.trim();
+    return email && z.email().safeParse(email).success ? email : null;
+  }
+
   private async journalHas(elementId: string, element: 'work_notes' | 'comments', marker: string): Promise<boolean> {
     const res = await this.http.request<{ result?: unknown[] }>({
       operation: 'find-note',

@@ -9,6 +9,7 @@ import { localeFromAcceptLanguage } from '../../render/locales.js';
 import { renderNotFoundPage, renderSurveyPage, renderThanksPage } from '../../render/pages.js';
 import { botSignals } from '../../rules/bot-signals.js';
 import { isValidScore } from '../../rules/scales.js';
+import { isDimension, type Dimension } from '../../rules/dimensions.js';
 import type { ConnectorStore } from '../../store/connectors.js';
 import { recordAnswer, surveyByToken, type TokenSurvey } from '../../store/responses.js';
 import { pageBaseFor, sendPage } from './page-scope.js';
@@ -51,10 +52,19 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
 
   const pageBase = (s: TokenSurvey) => pageBaseFor(deps.connectors, s.connectorId, s.locale, deps.defaultLocale);
 
-  async function form(token: string, survey: TokenSurvey, f: { selected: number | null; comment: string | null; answeredBefore: boolean; error?: 'choose_rating' | 'comment_too_long' }) {
+  /** Whether this survey's page asks "what mattered most?" (the connector's survey.askWhatMattered). */
+  const asksWhatMattered = async (s: TokenSurvey) => (await deps.connectors.get(s.connectorId))?.survey.askWhatMattered === true;
+
+  async function form(
+    token: string,
+    survey: TokenSurvey,
+    f: { selected: number | null; comment: string | null; answeredBefore: boolean; whatMattered: Dimension | null; error?: 'choose_rating' | 'comment_too_long' | 'what_mattered_invalid' },
+  ) {
+    const { whatMattered, ...rest } = f;
     return renderSurveyPage({
       ...(await pageBase(survey)),
-      ...f,
+      ...rest,
+      whatMattered: (await asksWhatMattered(survey)) ? { selected: whatMattered } : null,
       scale: survey.scale,
       ticket: { key: survey.ticketKey, title: survey.ticketTitle },
       formAction: `/s/${token}`,
@@ -70,7 +80,7 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
     const current = survey.answer;
     const requested = req.query.r === undefined ? null : Number(req.query.r);
     const selected = requested !== null && isValidScore(survey.scale, requested) ? requested : (current?.score ?? null);
-    return sendPage(reply, 200, await form(req.params.token, survey, { selected, comment: current?.comment ?? null, answeredBefore: current !== null }));
+    return sendPage(reply, 200, await form(req.params.token, survey, { selected, comment: current?.comment ?? null, answeredBefore: current !== null, whatMattered: current?.whatMattered ?? null }));
   });
 
   scope.post('/s/:token', async (req: TokenReq, reply) => {
@@ -83,11 +93,22 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
 
     const score = typeof body.score === 'string' && /^\d{1,2}$/.test(body.score) ? Number(body.score) : NaN;
     const comment = typeof body.comment === 'string' ? body.comment.replace(/\r\n/g, '\n').trim() : '';
-    const error = !isValidScore(survey.scale, score) ? 'choose_rating' : comment.length > COMMENT_MAX ? 'comment_too_long' : null;
+    // The second question is only read where the page asks it; an answer that is not one of the
+    // choices (a tampered form) is refused like a missing rating, never stored.
+    const asked = await asksWhatMattered(survey);
+    const rawDimension = asked && typeof body.whatMattered === 'string' && body.whatMattered !== '' ? body.whatMattered : null;
+    const whatMattered = isDimension(rawDimension) ? rawDimension : null;
+    const error = !isValidScore(survey.scale, score)
+      ? 'choose_rating'
+      : comment.length > COMMENT_MAX
+        ? 'comment_too_long'
+        : rawDimension !== null && whatMattered === null
+          ? 'what_mattered_invalid'
+          : null;
     if (error) {
       const answeredBefore = survey.answer !== null;
       const selected = isValidScore(survey.scale, score) ? score : null;
-      return sendPage(reply, 400, await form(req.params.token, survey, { selected, comment: comment.slice(0, COMMENT_MAX) || null, answeredBefore, error }));
+      return sendPage(reply, 400, await form(req.params.token, survey, { selected, comment: comment.slice(0, COMMENT_MAX) || null, answeredBefore, whatMattered, error }));
     }
 
     const userAgent = req.headers['user-agent'] ?? null;
@@ -101,6 +122,7 @@ export function registerSurveyPages(scope: FastifyInstance, deps: SurveyPageDeps
       userAgent,
       clientIpHash: createHmac('sha256', deps.secret).update(`ip:${req.ip}`).digest('hex').slice(0, 32),
       secondsSinceSent,
+      whatMattered,
     }, marker(deps.secret, 'A', nextResponseId));
     if (active) await deps.onAnswer?.({ surveyId: survey.surveyId, connectorId: survey.connectorId, responseId }).catch((err) => deps.logger.warn({ err, responseId }, 'write-back enqueue failed; the reconciler will retry'));
     else deps.logger.warn({ surveyId: survey.surveyId, responseId, flagReasons }, 'answer flagged as a likely bot; kept but not active');

@@ -40,7 +40,7 @@ export interface AnalyticsPagesDeps {
 }
 
 /** Only string values of the query: repeated parameters (?team=a&team=b) keep the last one. */
-function flatQuery(req: FastifyRequest): Query {
+export function flatQuery(req: FastifyRequest): Query {
   const out: Query = {};
   for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
     const value = Array.isArray(v) ? v[v.length - 1] : v;
@@ -49,12 +49,12 @@ function flatQuery(req: FastifyRequest): Query {
   return out;
 }
 
-function html(reply: FastifyReply, status: number, headers: Readonly<Record<string, string>>, body: string) {
+export function html(reply: FastifyReply, status: number, headers: Readonly<Record<string, string>>, body: string) {
   return reply.status(status).headers(headers).type('text/html; charset=utf-8').send(body);
 }
 
 /** A 4xx from a loader becomes a page with its (escaped) message; anything else is logged and a plain 500 page. */
-function failurePage(req: FastifyRequest, reply: FastifyReply, err: unknown, noindex: boolean) {
+export function failurePage(req: FastifyRequest, reply: FastifyReply, err: unknown, noindex: boolean) {
   const e = err as { statusCode?: unknown; message?: unknown };
   const status = typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
   if (status >= 500) {

@@ -45,6 +45,7 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
       dueAt: f.dueAt,
       dueHours: def.followUp.dueHours,
       marker: f.marker,
+      outcomeCodes: def.followUp.outcomeCodes,
     });
     task = await connector.createFollowUpTask({ marker: f.marker, parentExternalId: f.ticketExternalId, title, description, assignmentGroupId: groupId, assigneeId, dueAt: f.dueAt, priority: def.followUp.priority });
   }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { StageContext } from '../context.js';
+import { reconcileDigests } from '../../digest/reconcile.js';
 
 const BATCH = 5000;
 
@@ -73,7 +74,9 @@ export async function reconcile(ctx: StageContext) {
     .execute();
   if (lost.length > 0) ctx.logger.error({ surveyIds: lost.map((l) => l.id) }, 'survey sends with unknown outcome; not re-sent');
 
-  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, writebacks: writebacks.length, followUps: followUps.length, repaired, unknown: lost.length };
+  const digests = await reconcileDigests(ctx);
+
+  const counts = { closures: closures.length, events: events.length, surveys: scheduled.length, reminders: reminders.length, writebacks: writebacks.length, followUps: followUps.length, repaired, unknown: lost.length, digests };
   if (closures.length + events.length > 0) ctx.logger.info(counts, 'reconciler re-enqueued pending work');
   return counts;
 }

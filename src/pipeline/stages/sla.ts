@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { marker } from '../../lib/markers.js';
 import { renderEscalationNote } from '../../render/itsm.js';
 import { docToText } from '../../render/itsm-doc.js';
+import { parseOutcome } from '../../rules/outcome-codes.js';
 import { loadFollowUp, type FollowUpWork } from '../../store/follow-ups.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
@@ -27,7 +28,14 @@ export async function checkFollowUpSla(ctx: StageContext, followUpId: string, ch
   if (!state || state.closed) {
     await ctx.db
       .updateTable('follow_ups')
-      .set({ status: 'closed', closed_at: state?.closedAt ?? now, outcome: state ? state.closeNotes : '(task deleted in the ITSM)', updated_at: sql`now()` })
+      .set({
+        status: 'closed',
+        closed_at: state?.closedAt ?? now,
+        outcome: state ? state.closeNotes : '(task deleted in the ITSM)',
+        // The code the agent closed it with (followUp.outcomeCodes); the free text stays in outcome.
+        outcome_code: state ? parseOutcome(state.closeNotes, def.followUp.outcomeCodes).code : null,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', f.id)
       .where('status', '=', 'open')
       .execute();

@@ -14,7 +14,7 @@ const userSchema = z.object({
   preferred_language: z.string().optional(),
   time_zone: z.string().optional(),
 });
-const groupSchema = z.object({ name: z.string().min(1), manager: z.string().optional() });
+const groupSchema = z.object({ name: z.string().min(1), manager: z.string().optional(), email: z.string().optional() });
 const incidentSchema = z.object({
   caller_id: z.string().min(1),
   short_description: z.string(),

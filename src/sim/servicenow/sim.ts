@@ -37,7 +37,7 @@ export interface ServiceNowSimOptions {
 /** Plus app, listen(), close(), url, setFaults(), getFaults() (see ../common/sim-api.ts). */
 export interface ServiceNowSim extends SimServerApi, FaultControl<Faults> {
   createUser(u: { user_name: string; name: string; email: string; preferred_language?: string; time_zone?: string }): Record<string, string>;
-  createGroup(g: { name: string; manager?: string }): Record<string, string>;
+  createGroup(g: { name: string; manager?: string; email?: string }): Record<string, string>;
   createIncident(i: {
     caller_id: string;
     short_description: string;
@@ -147,7 +147,7 @@ export function createServiceNowSim(opts: ServiceNowSimOptions = {}): ServiceNow
       return { ...rec };
     },
     createGroup(g) {
-      return { ...store.insert('sys_user_group', defined({ name: g.name, manager: g.manager, active: 'true' }), { user: SYSTEM_USER }) };
+      return { ...store.insert('sys_user_group', defined({ name: g.name, manager: g.manager, email: g.email, active: 'true' }), { user: SYSTEM_USER }) };
     },
     createIncident(i) {
       // Self-service: the caller opens the incident, so opened_by/sys_created_by are the caller when known.

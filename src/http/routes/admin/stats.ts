@@ -19,7 +19,7 @@ export function registerStatsRoutes(app: FastifyInstance, deps: AnalyticsDeps) {
   const parse = (raw: unknown, defaults: Parameters<typeof parseStatsQuery>[2] = {}) => parseStatsQuery(raw, deps.now(), defaults);
 
   app.get('/admin/stats', cancellable(async (req, _reply, signal) => statsReport(deps.reader(signal), parse(req.query, { interval: 'none' }), deps.minGroupSize)));
-  app.get('/admin/stats/follow-ups', cancellable(async (req, _reply, signal) => followUpReport(deps.reader(signal), parse(req.query, { groupBy: 'team' }))));
+  app.get('/admin/stats/follow-ups', cancellable(async (req, _reply, signal) => followUpReport(deps.reader(signal), parse(req.query, { groupBy: 'team' }), { now: deps.now() })));
   // Imported (non-survey) feedback joins the themes unless ?imported=exclude (or alone: only).
   app.get('/admin/stats/themes', cancellable(async (req, _reply, signal) => themesWithImported(deps.reader(signal), parse(req.query, { groupBy: 'team' }), importedMode(req.query))));
 
