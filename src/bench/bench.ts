@@ -37,8 +37,8 @@ async function main() {
   const layout = values.layout as Layout;
   if (layout !== 'split' && layout !== 'single') throw new Error(`--layout must be split or single (got ${values.layout})`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
-  dbUrl.pathname = '/feedback_bench';
+  // Its own database, dropped and created afresh: the one DATABASE_URL names, else feedback_bench.
+  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback_bench');
   await dropDatabase(dbUrl.toString());
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { dropDatabase, withAdminClient } from '../db/admin.js';
+import { databaseName, dropDatabase, withAdminClient } from '../db/admin.js';
 import { deleteKeys } from '../lib/redis-keys.js';
 import { sql } from 'kysely';
 import { loadConfig } from '../config.js';
@@ -30,8 +30,8 @@ async function main() {
   const chaosSeconds = Number(values['chaos-seconds']);
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback');
-  dbUrl.pathname = '/feedback_faults';
+  // Its own database, dropped and created afresh: the one DATABASE_URL names, else feedback_faults.
+  const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback_faults');
   await dropDatabase(dbUrl.toString());
   const prefix = `fbfault${randomBytes(3).toString('hex')}`;
 
@@ -94,7 +94,7 @@ async function main() {
         await deleteKeys(redis, `${prefix}:*`);
         chaos.flushes++;
       } else if (what === 2) {
-        await adminQuery(dbUrl, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'feedback_faults' AND pid <> pg_backend_pid()`);
+        await adminQuery(dbUrl, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${databaseName(dbUrl.toString()).replace(/'/g, "''")}' AND pid <> pg_backend_pid()`);
         chaos.pgDrops++;
       } else {
         sim.setFaults({ rate429: 0.5, rate500: 0.3, retryAfterSeconds: 1, latencyMs: [5, 50] });
