@@ -54,7 +54,7 @@ export interface RunningService {
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   await ensureDatabase(config.DATABASE_URL);
-  const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
+  const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX, { preparedStatements: config.DB_PREPARED_STATEMENTS });
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
@@ -83,7 +83,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectors,
     runtime,
     gate,
-    loaders: stageLoaders(db),
+    loaders: stageLoaders(db, queues, config.JOB_LOCK_MS * 2),
     metrics,
     secret: config.SECRET_KEY,
     now: () => new Date(),
@@ -174,7 +174,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       // Postgres already holds the owed write-back; the job runs once the answer has settled.
       onAnswer: async ({ connectorId, responseId }) => {
         const debounce = (await ctx.connectors.get(connectorId))?.writeBack.debounceSeconds ?? 0;
-        await ctx.queues.enqueue('writeback', { responseId }, { delay: debounce * 1000 });
+        await ctx.loaders.enqueue.enqueue('writeback', { responseId }, debounce * 1000);
       },
     };
     registerSurveyPages(pages, deps);

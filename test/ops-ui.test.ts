@@ -28,11 +28,17 @@ describe('operations: metrics and the queue UI', () => {
     await h.api('POST', '/admin/connectors', snowConnector(h.sim));
     await h.api('POST', '/admin/connectors/snow/poll');
     await waitFor('20 decisions', async () => Number((await h.te.db.selectFrom('survey_decisions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n) === 20);
+    // The poll decides its closures itself and enqueues the five surveys' sends.
+    await waitFor('5 surveys sent', async () => Number((await h.te.db.selectFrom('surveys').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'sent').executeTakeFirst())?.n) === 5);
   });
   afterAll(() => h?.close());
 
   it('/metrics parses as Prometheus text and carries queue, job, ITSM, decision and survey figures', async () => {
-    const res = await h.service.app!.inject({ method: 'GET', url: '/metrics' });
+    // A job is timed when BullMQ reports it completed, a moment after its survey was marked sent.
+    const res = await waitFor('the send jobs timed', async () => {
+      const r = await h.service.app!.inject({ method: 'GET', url: '/metrics' });
+      return /feedback_job_duration_seconds_count\{[^}]*queue="send"[^}]*\} [5-9]/.test(r.body) ? r : null;
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const s = parseProm(res.body);
@@ -42,7 +48,7 @@ describe('operations: metrics and the queue UI', () => {
     expect(one('feedback_decisions', { outcome: 'survey', reason: 'eligible' })).toBe(5);
     expect(one('feedback_decisions', { outcome: 'suppressed', reason: 'cooldown' })).toBe(15);
     expect(one('feedback_itsm_calls_total', { connector: 'snow', operation: 'poll', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(one('feedback_job_duration_seconds_count', { queue: 'decide', outcome: 'completed' })).toBeGreaterThanOrEqual(20);
+    expect(one('feedback_job_duration_seconds_count', { queue: 'send', outcome: 'completed' })).toBeGreaterThanOrEqual(5);
     expect(s.some((x) => x.name === 'feedback_process_resident_memory_bytes')).toBe(true);
   });
 

@@ -5,9 +5,7 @@ import type { ConnectorStore } from '../store/connectors.js';
 import type { RateGate } from '../lib/rate-gate.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { MicroBatcher } from '../lib/micro-batcher.js';
-import type { SurveyForDelivery } from '../store/surveys.js';
-import type { WritebackWork } from '../store/writebacks.js';
+import type { StageLoaders } from './stage-loaders.js';
 import type { Queues } from './queues.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
@@ -26,11 +24,8 @@ export interface StageContext {
    */
   claimLeaseMs: number;
   gate: RateGate;
-  /** Reads the send and write-back stages make per job, shared by the jobs running at once (see stage-loaders.ts). */
-  loaders: {
-    surveyForDelivery: MicroBatcher<string, SurveyForDelivery | null>;
-    writeback: MicroBatcher<string, WritebackWork | null>;
-  };
+  /** Reads, writes and enqueues the stages make per job, shared by the jobs running at once (see stage-loaders.ts). */
+  loaders: StageLoaders;
   metrics?: Metrics;
   /** Derives markers and signed links (from SECRET_KEY). */
   secret: Buffer;

@@ -1,6 +1,7 @@
 import type { StageContext } from './context.js';
 import { enqueueSend } from './stages/decide.js';
 import { DecideBatcher } from './decide-batcher.js';
+import { decideNow } from './decide-now.js';
 import { sendReminder } from './stages/remind.js';
 import { sendSurvey } from './stages/send.js';
 import { writeBack } from './stages/write-back.js';
@@ -14,16 +15,17 @@ import type { Processors } from './workers.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
 export function stageProcessors(ctx: StageContext): Processors {
+  // Shared by decide jobs and by the poll and fetch jobs, which decide the closures they store at once.
   const decisions = new DecideBatcher(ctx);
   return {
     poll: async (p, job) => {
-      const r = await pollConnector(ctx, p.connectorId);
+      const r = await pollConnector(ctx, p.connectorId, (ids) => decideNow(ctx, decisions, ids));
       // A scheduled poll that finds another running is simply redundant; a requested one ("poll now")
       // must not be lost: it runs once the current poll has finished.
       if (r.status === 'skipped' && r.reason === POLL_RUNNING && !job.repeatJobKey) throw new RetryLaterError(Date.now() + 2000, r.reason);
       return r;
     },
-    fetch: (p) => fetchNotifiedTicket(ctx, p.eventId),
+    fetch: (p) => fetchNotifiedTicket(ctx, p.eventId, (ids) => decideNow(ctx, decisions, ids)),
     decide: async (p) => {
       const r = await decisions.decide(p.closureId);
       if (r.status !== 'decided') return r;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 
 export interface TokenSurvey {
   surveyId: string;
@@ -21,7 +22,7 @@ export interface TokenSurvey {
  * so that the two cannot be told apart from outside. Read-only: pages never write on GET.
  */
 export async function surveyByToken(db: Db, tokenHash: Buffer, purpose: 'answer' | 'unsubscribe', now: Date, opts: { drawResponseId?: boolean } = {}): Promise<(TokenSurvey & { nextResponseId: string | null }) | null> {
-  const r = await db
+  const query = db
     .selectFrom('survey_tokens as k')
     .innerJoin('surveys as s', 's.id', 'k.survey_id')
     .innerJoin('people as p', 'p.id', 's.person_id')
@@ -32,7 +33,8 @@ export async function surveyByToken(db: Db, tokenHash: Buffer, purpose: 'answer'
     .select(opts.drawResponseId ? sql<string>`nextval(pg_get_serial_sequence('responses', 'id'))::text`.as('nextResponseId') : sql<null>`null`.as('nextResponseId'))
     .where('k.token_hash', '=', tokenHash)
     .where('k.purpose', '=', purpose)
-    .executeTakeFirst();
+    .compile();
+  const r = (await db.executeQuery(prepared(query))).rows[0];
   if (!r) return null;
   // Whoever holds the link got the email: a survey still being marked sent ('sending') or whose outcome was
   // lost ('unknown') can be answered like a sent one.
@@ -81,21 +83,24 @@ export async function recordAnswer(db: Db, surveyId: string, responseId: string,
   const columns = sql.raw('id, survey_id, score, comment, submitted_at, seconds_since_sent, user_agent, client_ip_hash, flagged, flag_reasons, is_active');
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = active
-        ? await sql`
+      const statement = active
+        ? sql`
             WITH s AS (
               SELECT id, connector_id FROM surveys WHERE id = ${surveyId} FOR UPDATE
             ), retired AS (
               UPDATE responses SET is_active = false WHERE survey_id = (SELECT id FROM s) AND is_active RETURNING id
             ), superseded AS (
-              UPDATE writebacks SET status = 'superseded' WHERE response_id IN (SELECT id FROM retired) AND status = 'pending'
+              -- Found through the answer it was owed for. "IS TRUE" keeps the planner off the index of owed
+              -- write-backs (a prepared statement's plan must not scan what grows with a backlog).
+              UPDATE writebacks SET status = 'superseded' WHERE response_id IN (SELECT id FROM retired) AND (status = 'pending') IS TRUE
             ), answer AS (
               -- Joined to the count of retired rows, so the previous answer is retired before this one is inserted.
               INSERT INTO responses (${columns}) SELECT ${values} FROM s, (SELECT count(*) FROM retired) AS r RETURNING id
             )
             INSERT INTO writebacks (response_id, survey_id, connector_id, marker)
-            SELECT answer.id, s.id, s.connector_id, ${marker} FROM answer, s`.execute(db)
-        : await sql`INSERT INTO responses (${columns}) SELECT ${values} FROM surveys AS s WHERE s.id = ${surveyId}`.execute(db);
+            SELECT answer.id, s.id, s.connector_id, ${marker} FROM answer, s`
+        : sql`INSERT INTO responses (${columns}) SELECT ${values} FROM surveys AS s WHERE s.id = ${surveyId}`;
+      const r = await db.executeQuery(prepared(statement.compile(db)));
       if (Number(r.numAffectedRows ?? 0n) === 0) throw new Error(`survey ${surveyId} does not exist`);
       return { responseId, active };
     } catch (e) {

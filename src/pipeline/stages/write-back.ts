@@ -4,8 +4,8 @@ import { RetryLaterError } from '../../lib/retry.js';
 import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { followUpAction, followUpDueAt } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
-import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
+import { cancelPendingFollowUp, setLatestResponse } from '../../store/follow-ups.js';
+import { WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
 import { underClaim } from '../../store/claim-lease.js';
 import type { StageContext } from '../context.js';
 
@@ -19,7 +19,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   if (!w) return 'no write-back owed for this answer';
   if (w.status === 'done' || w.status === 'superseded' || w.status === 'failed') return `nothing to do: ${w.status}`;
   if (!w.isActive) {
-    await finishWriteback(ctx.db, w.id, 'superseded');
+    await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'superseded' });
     return 'superseded by a newer answer';
   }
   const def = await ctx.connectors.get(w.connectorId);
@@ -31,7 +31,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
 
   // A live claim (another worker writing right now, e.g. a job run twice after a Redis wipe) is left
   // alone: come back once it has lapsed, and then look for the marker first.
-  const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
+  const claim = await ctx.loaders.claimWriteback.submit(w.id);
   if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
   return underClaim(ctx.db, WRITEBACK_CLAIMS, w.id, claim.attempt, ctx.claimLeaseMs, () => writeAnswer(ctx, w, def, claim, dueAt));
 }
@@ -41,7 +41,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
   const connector = ctx.runtime.for(def);
   const visibility = def.writeBack.target;
   if (attempt > 1 && visibility !== 'none' && (await connector.hasNote(w.ticketExternalId, w.marker, visibility))) {
-    await finishWriteback(ctx.db, w.id, 'done', 'found by marker after an interrupted attempt');
+    await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'done', note: 'found by marker after an interrupted attempt' });
     return 'already written';
   }
   const text = renderFeedbackNote({
@@ -73,7 +73,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId),
   };
   await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, text, visibility, fields, data });
-  await finishWriteback(ctx.db, w.id, 'done');
+  await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'done' });
   return 'written';
 }
 
@@ -84,8 +84,8 @@ async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: Con
   switch (action) {
     case 'create': {
       const dueAt = followUpDueAt(w.submittedAt, def.followUp.dueHours);
-      const id = await upsertFollowUp(ctx.db, { surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
-      await ctx.queues.enqueue('followup', { followUpId: id, responseId: w.responseId });
+      const id = await ctx.loaders.upsertFollowUp.submit({ surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
+      await ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: w.responseId });
       return dueAt;
     }
     case 'cancel':
@@ -93,7 +93,7 @@ async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: Con
       return null;
     case 'note':
       await setLatestResponse(ctx.db, existing!.id, w.responseId);
-      await ctx.queues.enqueue('followup', { followUpId: existing!.id, responseId: w.responseId });
+      await ctx.loaders.enqueue.enqueue('followup', { followUpId: existing!.id, responseId: w.responseId });
       return existing!.dueAt;
     case 'none':
       return existing && ['pending', 'claimed', 'open'].includes(existing.status) ? existing.dueAt : null;
