@@ -5,7 +5,9 @@ import { dropDatabase } from '../db/admin.js';
 import { createDb, type Db } from '../db/client.js';
 import { createServiceNowSim, type ServiceNowSim } from '../sim/servicenow/sim.js';
 import { bareChainThroughput } from './bare-chain.js';
-import { cpuBetween, postgresCpuSeconds } from './cpu.js';
+import { cpus, loadavg } from 'node:os';
+import { cpuBetween, machineBusySeconds, postgresCpuSeconds } from './cpu.js';
+import { startupRssMb } from './startup-rss.js';
 import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
 
@@ -21,6 +23,9 @@ import { peakRssMb, percentile } from './stats.js';
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
  * through NODE_OPTIONS; 0 for no cap).
+ * --startup-rss no skips the last phase: RSS right after start of the compiled build per role.
+ * The bare chain is measured before and after the service's phases (the machine is shared: its speed
+ * moves), and the load average and the machine's busy CPU during the backlog are printed with it.
  */
 const STAGES = 5; // fetch/poll → decide → send → write-back → follow-up
 const CUSTOMERS = 200; // answering at once
@@ -28,7 +33,7 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
+    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false }, 'startup-rss': { type: 'string', default: 'yes' } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
@@ -44,8 +49,10 @@ async function main() {
   const out = (s: string) => process.stdout.write(`${s}\n`);
 
   out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
-  const bare = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
-  out(`  bare BullMQ chain (${STAGES} no-op stages): ${bare.toFixed(0)} chains/s`);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  out(`  machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load()}`);
+  const bareBefore = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
+  out(`  bare BullMQ chain (${STAGES} no-op stages): ${bareBefore.toFixed(0)} chains/s`);
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(0, '127.0.0.1');
@@ -84,10 +91,19 @@ async function main() {
     out(`  CPU per pushed closure: service ${push.cpuMs.service.toFixed(1)} ms${perProcess(push.cpuMs.byProcess)}, its Postgres backends ${push.cpuMs.postgres.toFixed(1)} ms`);
     sim.webhook.target = null;
     const before = await service.roundTrips();
+    const busyBefore = await machineBusySeconds();
     const backlog = await throughputPhase(db, url, service, sim, N);
+    const busy = busyBefore === null ? null : (await machineBusySeconds())! - busyBefore;
     if (before) printRoundTrips(out, before, (await service.roundTrips())!, N, 'backlog');
     const harnessRssMb = await peakRssMb();
-    out(`  end to end (intake → decide → send → answer → write-back → follow-up): ${backlog.perSecond.toFixed(1)} closures/s  (ratio to the bare chain: ${(backlog.perSecond / bare).toFixed(2)})`);
+    const bareAfter = await bareChainThroughput(redisUrl, `${prefix}bare2`, STAGES, Math.min(N, 20_000), concurrency);
+    const bare = (bareBefore + bareAfter) / 2;
+    out(`  bare BullMQ chain again after the backlog: ${bareAfter.toFixed(0)} chains/s (load average ${load()})`);
+    out(`  end to end (intake → decide → send → answer → write-back → follow-up): ${backlog.perSecond.toFixed(1)} closures/s  (ratio to the bare chain: ${(backlog.perSecond / bare).toFixed(2)}, to its runs before and after: ${(backlog.perSecond / bareBefore).toFixed(2)} and ${(backlog.perSecond / bareAfter).toFixed(2)})`);
+    if (busy !== null) {
+      const ours = ((backlog.cpuMs.service + backlog.cpuMs.postgres + backlog.cpuMs.harness) * N) / 1000;
+      out(`  machine during the backlog (${backlog.seconds.toFixed(0)} s): CPUs ${((100 * busy) / (backlog.seconds * cpus().length)).toFixed(0)} % busy; this run's processes ${ours.toFixed(0)} CPU-s of ${busy.toFixed(0)} (the rest: Redis, and other people's work)`);
+    }
     out(`  answer → write-back latency: p50 ${ms(backlog.wb.p50)}  p95 ${ms(backlog.wb.p95)}  p99 ${ms(backlog.wb.p99)}`);
     out(`  ITSM calls per 1,000 closures, polling: ${backlog.pollCallsPer1000.toFixed(2)} (write-back excluded)`);
     const cpu = (v: number) => `${v.toFixed(1)} ms`;
@@ -97,7 +113,15 @@ async function main() {
     const together = backlog.memory.length > 1 ? `, ${mb(backlog.memory.reduce((a, m) => a + m.peakRssMb, 0))} together` : '';
     out(`  peak RSS with a ${N}-closure backlog: ${mb(peak)} per service process (${backlog.memory.map((m) => `${m.roles} ${mb(m.peakRssMb)}`).join(', ')}${together}; bench process with the simulator and customers: ${mb(harnessRssMb)})`);
     for (const m of backlog.memory) out(`  service memory (${m.roles}): ${mb(m.rssAtStart)} RSS after start; peaks: V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, outside the heap ${mb(m.external)}`);
-    out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
+    await service.stop();
+    let startupRss: Record<string, number> | null = null;
+    if (values['startup-rss'] !== 'no') {
+      const rssDb = new URL(dbUrl);
+      rssDb.pathname = `${dbUrl.pathname}_rss`;
+      startupRss = await startupRssMb({ DATABASE_URL: rssDb.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}rss`, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), MAIL_TRANSPORT: 'ses' }, ['api', 'worker', 'api,worker,scheduler'], { heapMb: Number(values['heap-mb']) || undefined });
+      out(`  RSS right after start, compiled build (node dist/main.js serve, MAIL_TRANSPORT=ses${Number(values['heap-mb']) ? `, heap cap ${values['heap-mb']} MB` : ''}): ${Object.entries(startupRss).map(([r, v]) => `${r === 'api,worker,scheduler' ? 'all roles' : `${r} only`} ${mb(v)}`).join(', ')}`);
+    }
+    out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, bareChainBeforeAfter: [bareBefore, bareAfter], startupRssMb: startupRss, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
   } finally {
     await db?.destroy();
     await service.stop();
@@ -174,7 +198,7 @@ async function throughputPhase(db: Db, url: string, service: Deployment, sim: Se
   const pollCalls = sim.stats().byRoute['GET /api/now/table/incident'] ?? 0;
   const wbRows = await sql<{ ms: number }>`SELECT extract(epoch FROM (w.done_at - r.submitted_at)) * 1000 AS ms FROM writebacks w JOIN responses r ON r.id = w.response_id WHERE w.status = 'done' ORDER BY 1`.execute(db);
   const wb = wbRows.rows.map((r) => Number(r.ms));
-  return { perSecond: n / elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
+  return { perSecond: n / elapsed, seconds: elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
 }
 
 /** Closures pushed at `rate` for `seconds`, each by a new customer (`tag` keeps phases apart: anti-spam would skip a repeat). */

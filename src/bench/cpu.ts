@@ -31,3 +31,15 @@ async function processCpuSeconds(pid: number): Promise<number | null> {
     return null; // not Linux, or gone
   }
 }
+
+/** CPU seconds the whole machine has been busy (every core, every process; Linux /proc/stat), or null. */
+export async function machineBusySeconds(): Promise<number | null> {
+  try {
+    const [, ...f] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const n = f.map(Number);
+    return (n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + (n[7] ?? 0)) / 100;
+  } catch {
+    return null;
+  }
+}
