@@ -85,7 +85,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       metrics.jobDuration.observe({ queue, outcome }, seconds),
     );
     const { stageProcessors } = await import('./pipeline/processors.js');
-    workers.start(stageProcessors(ctx));
+    workers.start(stageProcessors(ctx, config.WORKER_CONCURRENCY));
   }
   let scheduler: SchedulerRole | null = null;
   if (roles.has('scheduler')) {

@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { StageContext } from '../pipeline/context.js';
+import { writebackEnqueuer } from '../pipeline/writeback-enqueue.js';
 
 /** The api role's HTTP server: ops, webhooks, SES events, survey and opt-out pages, admin API, analytics, Bull Board. */
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
@@ -38,6 +39,8 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
     confirm: async (url) => void (await fetch(url, { signal: AbortSignal.timeout(10_000) })),
   });
   const css = pageStylesheet('survey');
+  const writebacks = writebackEnqueuer(ctx);
+  app.addHook('onClose', () => writebacks.flush());
   // Browsers ask for it on every page; an empty answer keeps their consoles and our 404 logs clean.
   app.get('/favicon.ico', (_req, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send());
   app.get('/assets/survey.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
@@ -56,10 +59,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       botMinSecondsAfterSend: config.BOT_MIN_SECONDS_AFTER_SEND,
       now: ctx.now,
       // Postgres already holds the owed write-back; the job runs once the answer has settled.
-      onAnswer: async ({ connectorId, responseId }) => {
-        const debounce = (await ctx.connectors.get(connectorId))?.writeBack.debounceSeconds ?? 0;
-        await ctx.loaders.enqueue.enqueue('writeback', { responseId }, debounce * 1000);
-      },
+      onAnswer: async ({ connectorId, responseId }) => writebacks.enqueue(connectorId, responseId),
     };
     registerSurveyPages(pages, deps);
     registerOptOutPages(pages, deps);

@@ -4,7 +4,7 @@ import { StatementBatcher } from './statement-batcher.js';
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('StatementBatcher', () => {
-  it('runs a lone item at once and the items submitted meanwhile as one batch, each getting its own result', async () => {
+  it('runs a lone item in its turn and the items submitted meanwhile as one batch, each getting its own result', async () => {
     const batches: number[][] = [];
     const release: Array<() => void> = [];
     const b = new StatementBatcher<number, number>(
@@ -17,10 +17,13 @@ describe('StatementBatcher', () => {
       1,
     );
     const first = b.submit(1);
+    await tick();
     const rest = [2, 3, 4].map((i) => b.submit(i));
+    await tick();
     expect(batches).toEqual([[1]]);
     release[0]!();
     expect(await first).toBe(10);
+    await tick();
     await tick();
     expect(batches[1]).toEqual([2, 3, 4]);
     release[1]!();
@@ -35,6 +38,7 @@ describe('StatementBatcher', () => {
       return items.map((i) => i.toUpperCase());
     }, 10, 1);
     const blocker = b.submit('a');
+    await tick();
     const results = ['b', 'bad', 'c'].map((i) => b.submit(i).catch((e: Error) => e.message));
     await blocker;
     expect(await Promise.all(results)).toEqual(['B', 'refused: bad', 'C']);

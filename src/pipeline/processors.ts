@@ -1,10 +1,11 @@
 import type { StageContext } from './context.js';
+import { MAX_BATCH } from './catalog.js';
 import { enqueueSend } from './stages/decide.js';
 import { DecideBatcher } from './decide-batcher.js';
 import { decideNow } from './decide-now.js';
 import { sendReminder } from './stages/remind.js';
 import { sendSurvey } from './stages/send.js';
-import { writeBack } from './stages/write-back.js';
+import { writeBack, type FollowUpJob } from './stages/write-back.js';
 import { runFollowUp } from './stages/follow-up.js';
 import { checkFollowUpSla } from './stages/sla.js';
 import { fetchNotifiedTicket } from './stages/fetch.js';
@@ -12,11 +13,16 @@ import { POLL_RUNNING, pollConnector } from './stages/poll.js';
 import { RetryLaterError } from '../lib/retry.js';
 import { reconcile } from './stages/reconcile.js';
 import type { Processors } from './workers.js';
+import { Semaphore } from '../lib/semaphore.js';
+import { runBatchItems } from './batch-items.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
-export function stageProcessors(ctx: StageContext): Processors {
+export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors {
   // Shared by decide jobs and by the poll and fetch jobs, which decide the closures they store at once.
   const decisions = new DecideBatcher(ctx);
+  // The items of batch jobs of a stage run at most this many at once in this process (like that many jobs).
+  const writebackSlots = new Semaphore(itemsAtOnce);
+  const followUpSlots = new Semaphore(itemsAtOnce);
   return {
     poll: async (p, job) => {
       const r = await pollConnector(ctx, p.connectorId, (ids) => decideNow(ctx, decisions, ids));
@@ -34,9 +40,28 @@ export function stageProcessors(ctx: StageContext): Processors {
     },
     send: (p) => sendSurvey(ctx, p.surveyId),
     remind: (p) => sendReminder(ctx, p.surveyId),
-    writeback: (p) => writeBack(ctx, p.responseId),
-    followup: (p) => runFollowUp(ctx, p.followUpId),
+    writeback: async (p) => {
+      if ('responseId' in p) return writeBack(ctx, p.responseId);
+      // The batch's follow-ups go out as one job too, once its write-backs are done (a crash before
+      // leaves them pending in Postgres, for the reconciler).
+      const followUps: FollowUpJob[] = [];
+      const r = await runBatchItems(ctx, 'writeback', p.responseIds, writebackSlots, (id) => writeBack(ctx, id, async (job) => void followUps.push(job)), (id, delay) => ctx.loaders.enqueue.enqueue('writeback', { responseId: id }, delay));
+      await enqueueFollowUps(ctx, followUps);
+      return r;
+    },
+    followup: async (p) => {
+      if ('followUpId' in p) return runFollowUp(ctx, p.followUpId);
+      const responses = new Map(p.followUps);
+      return runBatchItems(ctx, 'followup', p.followUps.map(([f]) => f), followUpSlots, (id) => runFollowUp(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: responses.get(id)! }, delay));
+    },
     sla: (p) => checkFollowUpSla(ctx, p.followUpId, p.check),
     maintenance: () => reconcile(ctx),
   };
+}
+
+async function enqueueFollowUps(ctx: StageContext, jobs: FollowUpJob[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += MAX_BATCH) {
+    const chunk = jobs.slice(i, i + MAX_BATCH);
+    await ctx.queues.enqueue('followup', chunk.length === 1 ? chunk[0]! : { followUps: chunk.map((j) => [j.followUpId, j.responseId] as [string, string]) });
+  }
 }

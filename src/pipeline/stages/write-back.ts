@@ -14,7 +14,14 @@ import type { StageContext } from '../context.js';
  * policy (Postgres only), then write the answer onto the ticket exactly once — claimed before the
  * call, and after an interrupted attempt the ticket is searched for the answer's marker first.
  */
-export async function writeBack(ctx: StageContext, responseId: string): Promise<string> {
+export type FollowUpJob = { followUpId: string; responseId: string };
+
+export async function writeBack(
+  ctx: StageContext,
+  responseId: string,
+  /** Enqueues the follow-up job the policy asks for (a batch collects them into one job). */
+  followUp: (job: FollowUpJob) => Promise<void> = (job) => ctx.loaders.enqueue.enqueue('followup', job),
+): Promise<string> {
   const w = await ctx.loaders.writeback.load(responseId);
   if (!w) return 'no write-back owed for this answer';
   if (w.status === 'done' || w.status === 'superseded' || w.status === 'failed') return `nothing to do: ${w.status}`;
@@ -27,7 +34,7 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   const settlesAt = w.submittedAt.getTime() + def.writeBack.debounceSeconds * 1000;
   if (settlesAt > ctx.now().getTime()) throw new RetryLaterError(settlesAt, 'waiting for the answer to settle');
 
-  const dueAt = await applyFollowUpPolicy(ctx, w, def);
+  const dueAt = await applyFollowUpPolicy(ctx, w, def, followUp);
 
   // A live claim (another worker writing right now, e.g. a job run twice after a Redis wipe) is left
   // alone: come back once it has lapsed, and then look for the marker first.
@@ -78,14 +85,14 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
 }
 
 /** Creates, cancels or notes the survey's follow-up. Returns the due time when a task is owed. */
-async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition): Promise<Date | null> {
+async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, followUp: (job: FollowUpJob) => Promise<void>): Promise<Date | null> {
   const existing = w.followUp;
   const action = followUpAction({ enabled: def.followUp.enabled, scale: w.scale, score: w.score, detractorMax: def.followUp.detractorMax, existing: existing?.status ?? null });
   switch (action) {
     case 'create': {
       const dueAt = followUpDueAt(w.submittedAt, def.followUp.dueHours);
       const id = await ctx.loaders.upsertFollowUp.submit({ surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
-      await ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: w.responseId });
+      await followUp({ followUpId: id, responseId: w.responseId });
       return dueAt;
     }
     case 'cancel':
@@ -93,7 +100,7 @@ async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: Con
       return null;
     case 'note':
       await setLatestResponse(ctx.db, existing!.id, w.responseId);
-      await ctx.loaders.enqueue.enqueue('followup', { followUpId: existing!.id, responseId: w.responseId });
+      await followUp({ followUpId: existing!.id, responseId: w.responseId });
       return existing!.dueAt;
     case 'none':
       return existing && ['pending', 'claimed', 'open'].includes(existing.status) ? existing.dueAt : null;
