@@ -23,14 +23,16 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { StageContext } from '../pipeline/context.js';
-import { writebackEnqueuer } from '../pipeline/writeback-enqueue.js';
+import { fetchEnqueuer, writebackEnqueuer } from '../pipeline/window-enqueue.js';
 
 /** The api role's HTTP server: ops, webhooks, SES events, survey and opt-out pages, admin API, analytics, Bull Board. */
 export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: Redis, overrides: { snsVerifier?: SnsVerifier } = {}): FastifyInstance {
   const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS });
   registerOpsRoutes(app, { db: ctx.db, redis });
   registerOpsUi(app, { queues: ctx.queues, metrics: ctx.metrics, adminToken: config.ADMIN_TOKEN, metricsToken: config.METRICS_TOKEN });
-  registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
+  const fetches = fetchEnqueuer(ctx);
+  app.addHook('onClose', () => fetches.flush());
+  registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES, enqueueFetch: async (connectorId, eventId) => fetches.add(connectorId, eventId) });
   registerSesEventRoutes(app, {
     db: ctx.db,
     logger,
@@ -59,7 +61,7 @@ export function buildHttp(config: Config, logger: Logger, ctx: StageContext, red
       botMinSecondsAfterSend: config.BOT_MIN_SECONDS_AFTER_SEND,
       now: ctx.now,
       // Postgres already holds the owed write-back; the job runs once the answer has settled.
-      onAnswer: async ({ connectorId, responseId }) => writebacks.enqueue(connectorId, responseId),
+      onAnswer: async ({ connectorId, responseId }) => writebacks.add(connectorId, responseId),
     };
     registerSurveyPages(pages, deps);
     registerOptOutPages(pages, deps);

@@ -29,8 +29,8 @@ export const catalog = {
   },
   /** Re-read a ticket named by a push notification (inbound_events row). */
   fetch: {
-    payload: z.object({ eventId: id }),
-    jobId: (p: { eventId: string }) => `fetch-${p.eventId}`,
+    payload: z.union([z.object({ eventId: id }), z.object({ eventIds: z.array(id).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { eventId: string } | { eventIds: string[] }) => ('eventIds' in p ? batchId('fetch', p.eventIds) : `fetch-${p.eventId}`),
     options: { attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Anti-spam decision for one closure. */

@@ -23,6 +23,7 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
   // The items of batch jobs of a stage run at most this many at once in this process (like that many jobs).
   const writebackSlots = new Semaphore(itemsAtOnce);
   const followUpSlots = new Semaphore(itemsAtOnce);
+  const fetchSlots = new Semaphore(itemsAtOnce);
   return {
     poll: async (p, job) => {
       const r = await pollConnector(ctx, p.connectorId, (ids) => decideNow(ctx, decisions, ids));
@@ -31,7 +32,11 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
       if (r.status === 'skipped' && r.reason === POLL_RUNNING && !job.repeatJobKey) throw new RetryLaterError(Date.now() + 2000, r.reason);
       return r;
     },
-    fetch: (p) => fetchNotifiedTicket(ctx, p.eventId, (ids) => decideNow(ctx, decisions, ids)),
+    fetch: (p) => {
+      const fetch = (eventId: string) => fetchNotifiedTicket(ctx, eventId, (ids) => decideNow(ctx, decisions, ids));
+      if ('eventId' in p) return fetch(p.eventId);
+      return runBatchItems(ctx, 'fetch', p.eventIds, fetchSlots, fetch, (id, delay) => ctx.loaders.enqueue.enqueue('fetch', { eventId: id }, delay));
+    },
     decide: async (p) => {
       const r = await decisions.decide(p.closureId);
       if (r.status !== 'decided') return r;

@@ -14,6 +14,8 @@ interface Deps {
   runtime: ConnectorRuntime;
   logger: Logger;
   bodyLimit: number;
+  /** Enqueues the re-read of a stored notification (default: one fetch job each). */
+  enqueueFetch?: (connectorId: string, eventId: string) => Promise<void>;
 }
 
 /**
@@ -43,7 +45,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps) {
       }
       accepted++;
       // Stored is safe: if Redis is unavailable now, the reconciler enqueues it later.
-      await deps.queues.enqueue('fetch', { eventId }).catch((err) => deps.logger.warn({ err, eventId }, 'enqueue failed; left to the reconciler'));
+      const enqueue = deps.enqueueFetch ?? (async (_c: string, id: string) => void (await deps.queues.enqueue('fetch', { eventId: id })));
+      await enqueue(def.id, eventId).catch((err) => deps.logger.warn({ err, eventId }, 'enqueue failed; left to the reconciler'));
     }
     return reply.status(202).send({ accepted, duplicates, ...(verdict.ignored ? { ignored: verdict.ignored } : {}) });
   });
