@@ -14,6 +14,7 @@ import type { SchedulerRole } from './pipeline/scheduler.js';
 import { WorkerPool } from './pipeline/workers.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
+import { MailPace } from './pipeline/mail-pace.js';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
 
@@ -67,7 +68,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
     reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
-    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS },
+    mail: {
+      transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS,
+      pace: new MailPace(producerRedis, config.QUEUE_PREFIX, mailLimits(config.MAIL_MAX_PER_SECOND).send),
+    },
   };
 
   const roles = new Set(config.ROLES);
@@ -81,7 +85,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   }
   let workers: WorkerPool | null = null;
   if (roles.has('worker')) {
-    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, mailLimits(config.MAIL_MAX_PER_SECOND), config.JOB_LOCK_MS, (queue, outcome, seconds) =>
+    workers = new WorkerPool(workerRedis, config.QUEUE_PREFIX, logger, config.WORKER_CONCURRENCY, { remind: mailLimits(config.MAIL_MAX_PER_SECOND).remind }, config.JOB_LOCK_MS, (queue, outcome, seconds) =>
       metrics.jobDuration.observe({ queue, outcome }, seconds),
     );
     const { stageProcessors } = await import('./pipeline/processors.js');
@@ -124,8 +128,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
 export type { Db };
 
-/** Survey and reminder sends share MAIL_MAX_PER_SECOND (reminders get a fifth), across all processes. */
+/**
+ * Survey and reminder sends share MAIL_MAX_PER_SECOND (reminders get a fifth), across all processes:
+ * survey sends per email (MailPace: a send job may carry many), reminders by their queue's limiter.
+ */
 function mailLimits(perSecond: number) {
   const remind = Math.max(1, Math.floor(perSecond / 5));
-  return { send: { max: Math.max(1, perSecond - remind), duration: 1000 }, remind: { max: remind, duration: 1000 } };
+  return { send: Math.max(1, perSecond - remind), remind: { max: remind, duration: 1000 } };
 }

@@ -41,8 +41,8 @@ export const catalog = {
   },
   /** Email one survey (delayed until its send window opens). */
   send: {
-    payload: z.object({ surveyId: id }),
-    jobId: (p: { surveyId: string }) => `send-${p.surveyId}`,
+    payload: z.union([z.object({ surveyId: id }), z.object({ surveyIds: z.array(id).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { surveyId: string } | { surveyIds: string[] }) => ('surveyIds' in p ? batchId('send', p.surveyIds) : `send-${p.surveyId}`),
     options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** The optional single reminder, delayed by the connector's reminderAfterDays. */

@@ -6,6 +6,7 @@ import type { RateGate } from '../lib/rate-gate.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { StageLoaders } from './stage-loaders.js';
+import type { MailPace } from './mail-pace.js';
 import type { Queues } from './queues.js';
 
 /** What the stages need; built once by the composition root (src/main.ts). */
@@ -37,5 +38,7 @@ export interface StageContext {
     publicUrl: string;
     /** A claimed send older than this with no outcome is reported as unknown (never re-sent). */
     claimTimeoutSeconds: number;
+    /** The survey sends' share of MAIL_MAX_PER_SECOND, across processes, per email. */
+    pace: MailPace;
   };
 }

@@ -30,7 +30,11 @@ export class EnqueueBatcher extends BatchPump<Waiting> {
 
   protected async run(batch: Waiting[]): Promise<void> {
     const byQueue = new Map<QueueName, Waiting[]>();
-    for (const w of batch) byQueue.set(w.name, [...(byQueue.get(w.name) ?? []), w]);
+    for (const w of batch) {
+      const list = byQueue.get(w.name);
+      if (list) list.push(w);
+      else byQueue.set(w.name, [w]);
+    }
     await Promise.all(
       [...byQueue].map(([name, ws]) =>
         this.queues.enqueueMany(name, ws.map((w) => w.payload), ws.map((w) => Math.max(0, w.delayMs))).then(

@@ -2,7 +2,7 @@ import type { StageContext } from './context.js';
 import { MAX_BATCH } from './catalog.js';
 import { enqueueSend } from './stages/decide.js';
 import { DecideBatcher } from './decide-batcher.js';
-import { decideNow } from './decide-now.js';
+import { decideNow, enqueueSends, type SurveyToSend } from './decide-now.js';
 import { sendReminder } from './stages/remind.js';
 import { sendSurvey } from './stages/send.js';
 import { writeBack, type FollowUpJob } from './stages/write-back.js';
@@ -24,18 +24,24 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
   const writebackSlots = new Semaphore(itemsAtOnce);
   const followUpSlots = new Semaphore(itemsAtOnce);
   const fetchSlots = new Semaphore(itemsAtOnce);
+  const sendSlots = new Semaphore(itemsAtOnce);
   return {
     poll: async (p, job) => {
-      const r = await pollConnector(ctx, p.connectorId, (ids) => decideNow(ctx, decisions, ids));
+      const r = await pollConnector(ctx, p.connectorId, async (ids) => enqueueSends(ctx, await decideNow(ctx, decisions, ids)));
       // A scheduled poll that finds another running is simply redundant; a requested one ("poll now")
       // must not be lost: it runs once the current poll has finished.
       if (r.status === 'skipped' && r.reason === POLL_RUNNING && !job.repeatJobKey) throw new RetryLaterError(Date.now() + 2000, r.reason);
       return r;
     },
-    fetch: (p) => {
-      const fetch = (eventId: string) => fetchNotifiedTicket(ctx, eventId, (ids) => decideNow(ctx, decisions, ids));
-      if ('eventId' in p) return fetch(p.eventId);
-      return runBatchItems(ctx, 'fetch', p.eventIds, fetchSlots, fetch, (id, delay) => ctx.loaders.enqueue.enqueue('fetch', { eventId: id }, delay));
+    fetch: async (p) => {
+      if ('eventId' in p) return fetchNotifiedTicket(ctx, p.eventId, async (ids) => enqueueSends(ctx, await decideNow(ctx, decisions, ids)));
+      // The batch's surveys go out as one send job, once its notifications are done (a crash before
+      // leaves them scheduled in Postgres, for the reconciler).
+      const sends: SurveyToSend[] = [];
+      const fetch = (eventId: string) => fetchNotifiedTicket(ctx, eventId, async (ids) => void sends.push(...(await decideNow(ctx, decisions, ids))));
+      const r = await runBatchItems(ctx, 'fetch', p.eventIds, fetchSlots, fetch, (id, delay) => ctx.loaders.enqueue.enqueue('fetch', { eventId: id }, delay));
+      await enqueueSends(ctx, sends);
+      return r;
     },
     decide: async (p) => {
       const r = await decisions.decide(p.closureId);
@@ -43,7 +49,8 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
       if (r.surveyId && r.decision.outcome === 'survey') await enqueueSend(ctx, r.surveyId, r.decision.sendAt);
       return { outcome: r.decision.outcome, reason: r.decision.reason, surveyId: r.surveyId };
     },
-    send: (p) => sendSurvey(ctx, p.surveyId),
+    send: (p) =>
+      'surveyId' in p ? sendSurvey(ctx, p.surveyId) : runBatchItems(ctx, 'send', p.surveyIds, sendSlots, (id) => sendSurvey(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('send', { surveyId: id }, delay)),
     remind: (p) => sendReminder(ctx, p.surveyId),
     writeback: async (p) => {
       if ('responseId' in p) return writeBack(ctx, p.responseId);

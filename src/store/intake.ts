@@ -61,11 +61,18 @@ export interface PushedSnapshot {
  */
 export async function recordPushedSnapshots(db: Db, items: PushedSnapshot[]): Promise<string[][]> {
   const byConnector = new Map<string, PushedSnapshot[]>();
-  for (const i of items) byConnector.set(i.connectorId, [...(byConnector.get(i.connectorId) ?? []), i]);
+  for (const i of items) {
+    const list = byConnector.get(i.connectorId);
+    if (list) list.push(i);
+    else byConnector.set(i.connectorId, [i]);
+  }
   const created = new Map<string, string[]>();
   for (const [connectorId, group] of byConnector) {
     const rows = await storeSnapshots(db, connectorId, group.map((i) => i.ticket), 'webhook', group.map((i) => ({ id: i.eventId, externalId: i.ticket.externalId })));
-    for (const r of rows) created.set(`${connectorId}\n${r.externalId}`, [...(created.get(`${connectorId}\n${r.externalId}`) ?? []), r.closureId]);
+    for (const r of rows) {
+      const key = `${connectorId}\n${r.externalId}`;
+      created.set(key, [...(created.get(key) ?? []), r.closureId]);
+    }
   }
   return items.map((i) => created.get(`${i.connectorId}\n${i.ticket.externalId}`) ?? []);
 }

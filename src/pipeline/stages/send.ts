@@ -36,6 +36,8 @@ export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<s
   }
   const openAt = await ctx.gate.openAt(MAIL_GATE);
   if (openAt > now.getTime()) throw new RetryLaterError(openAt, 'mail sending is parked (SES daily quota)');
+  // Its turn within MAIL_MAX_PER_SECOND, before the claim (a claim must not wait: see claimTimeoutSeconds).
+  await ctx.mail.pace.turn();
 
   const expiresAt = new Date(now.getTime() + def.survey.expiryDays * 86_400_000);
   const { email, tokens } = buildSurveyEmail(ctx, s, def, 'survey', expiresAt);
