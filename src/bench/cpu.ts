@@ -32,14 +32,24 @@ async function processCpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
-/** CPU seconds the whole machine has been busy (every core, every process; Linux /proc/stat), or null. */
-export async function machineBusySeconds(): Promise<number | null> {
+/**
+ * CPU seconds the whole machine has been busy (every core, every process) and those the hypervisor gave
+ * to other machines while ours wanted them (steal), from Linux /proc/stat; null elsewhere.
+ */
+export async function machineCpuSeconds(): Promise<{ busy: number; steal: number } | null> {
   try {
     const [, ...f] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/);
-    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    // user nice system idle iowait irq softirq steal (in USER_HZ ticks).
     const n = f.map(Number);
-    return (n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + (n[7] ?? 0)) / 100;
+    return { busy: (n[0]! + n[1]! + n[2]! + n[5]! + n[6]!) / 100, steal: (n[7] ?? 0) / 100 };
   } catch {
     return null;
   }
+}
+
+/** CPU seconds the Redis server has used so far (INFO cpu: every client's commands, not only ours). */
+export async function redisCpuSeconds(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
 }
