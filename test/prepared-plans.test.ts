@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { preparedStatementTexts } from '../src/db/prepared.js';
+import { createDb } from '../src/db/client.js';
 import { recordAnswer, surveyByToken } from '../src/store/responses.js';
 import { recordInboundEvent } from '../src/store/intake.js';
 import { createTestEnv, saveOfflineConnector, type TestEnv } from './support/env.js';
@@ -58,6 +60,17 @@ describe('prepared statements', () => {
   afterAll(async () => {
     await client?.end();
     await te?.cleanup();
+  });
+
+  it('runs the marked statements as named statements on each connection, unless turned off', async () => {
+    for (const on of [true, false]) {
+      // One connection, so that the session that prepared them is the one asked.
+      const { db } = createDb(te.config.DATABASE_URL, 1, { preparedStatements: on });
+      await surveyByToken(db, randomBytes(32), 'answer', new Date());
+      const r = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_prepared_statements WHERE name LIKE 'fb\\_%'`.execute(db);
+      expect(Number(r.rows[0]!.n) > 0).toBe(on);
+      await db.destroy();
+    }
   });
 
   it('the check finds a statement whose generic plan would scan', async () => {
