@@ -75,6 +75,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
 
   const roles = new Set(config.ROLES);
+  // Set once stop() begins; batch jobs then start no more items (see runBatchItems).
+  let stopping: Promise<void> | null = null;
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.has('api')) {
@@ -89,7 +91,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       metrics.jobDuration.observe({ queue, outcome }, seconds),
     );
     const { stageProcessors } = await import('./pipeline/processors.js');
-    workers.start(stageProcessors(ctx, config.WORKER_CONCURRENCY));
+    workers.start(stageProcessors(ctx, config.WORKER_CONCURRENCY, () => stopping !== null));
   }
   let scheduler: SchedulerRole | null = null;
   if (roles.has('scheduler')) {
@@ -109,7 +111,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     clearTimeout(timer);
     if (timedOut) logger.warn({ what, ms }, 'shutdown step timed out; continuing');
   };
-  let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();

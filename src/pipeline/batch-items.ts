@@ -9,6 +9,8 @@ import type { StageContext } from './context.js';
  * its claim, a Retry-After), or failed — is handed to a job of its own, which then waits, retries with
  * backoff or fails visibly as if the item had never been batched. If handing it over fails, the batch
  * job fails and is retried: finished items are skipped then, as a job run twice skips them.
+ * Once the process is stopping, items not yet started are left: the job comes back a moment later (to
+ * another process, or this one restarted), so that no batch keeps a shutdown waiting.
  */
 export async function runBatchItems(
   ctx: StageContext,
@@ -17,8 +19,19 @@ export async function runBatchItems(
   slots: Semaphore,
   item: (id: string) => Promise<string>,
   handOff: (id: string, delayMs: number) => Promise<void>,
+  stopping: () => boolean = () => false,
 ): Promise<{ done: number; handedOff: number }> {
-  const outcomes = await Promise.allSettled(ids.map((id) => slots.run(() => item(id))));
+  const left: string[] = [];
+  const outcomes = await Promise.allSettled(
+    ids.map((id) =>
+      slots.run(async () => {
+        if (!stopping()) return item(id);
+        left.push(id);
+        return 'left for after the restart';
+      }),
+    ),
+  );
+  if (left.length > 0) throw new RetryLaterError(Date.now() + 1000, `stopping: ${left.length} of ${ids.length} items left for later`);
   const handOffs: Array<Promise<void>> = [];
   outcomes.forEach((o, i) => {
     if (o.status === 'fulfilled') return;

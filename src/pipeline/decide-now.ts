@@ -33,16 +33,18 @@ export async function decideNow(ctx: StageContext, decisions: DecideBatcher, clo
 }
 
 /**
- * Enqueues the sends of surveys decided together: those due now as send jobs of up to MAX_BATCH surveys
- * each, those waiting for a send window as a delayed job each.
+ * Enqueues the sends of surveys decided together: those due now as send jobs of up to a second's worth
+ * of MAIL_MAX_PER_SECOND (at most MAX_BATCH surveys), so that no send job runs for long; those waiting
+ * for a send window as a delayed job each.
  */
 export async function enqueueSends(ctx: StageContext, sends: SurveyToSend[]): Promise<void> {
   const now = ctx.now().getTime();
   const due = sends.filter((s) => s.sendAt.getTime() <= now).map((s) => s.surveyId);
   const later = sends.filter((s) => s.sendAt.getTime() > now);
   const jobs: Array<Promise<unknown>> = [];
-  for (let i = 0; i < due.length; i += MAX_BATCH) {
-    const chunk = due.slice(i, i + MAX_BATCH);
+  const size = Math.max(1, Math.min(MAX_BATCH, ctx.mail.pace.perSecond));
+  for (let i = 0; i < due.length; i += size) {
+    const chunk = due.slice(i, i + size);
     jobs.push(chunk.length === 1 ? ctx.loaders.enqueue.enqueue('send', { surveyId: chunk[0]! }) : ctx.queues.enqueue('send', { surveyIds: chunk }));
   }
   if (later.length > 0) jobs.push(ctx.queues.enqueueMany('send', later.map((s) => ({ surveyId: s.surveyId })), later.map((s) => s.sendAt.getTime() - now)));

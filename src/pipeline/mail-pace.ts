@@ -26,7 +26,7 @@ export class MailPace extends BatchPump<Waiting> {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly perSecond: number,
+    readonly perSecond: number,
   ) {
     super(1000, 1);
   }

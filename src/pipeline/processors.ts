@@ -17,7 +17,7 @@ import { Semaphore } from '../lib/semaphore.js';
 import { runBatchItems } from './batch-items.js';
 
 /** One processor per stage; each returns a small summary that BullMQ keeps as the job's result. */
-export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors {
+export function stageProcessors(ctx: StageContext, itemsAtOnce = 20, stopping: () => boolean = () => false): Processors {
   // Shared by decide jobs and by the poll and fetch jobs, which decide the closures they store at once.
   const decisions = new DecideBatcher(ctx);
   // The items of batch jobs of a stage run at most this many at once in this process (like that many jobs).
@@ -39,7 +39,7 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
       // leaves them scheduled in Postgres, for the reconciler).
       const sends: SurveyToSend[] = [];
       const fetch = (eventId: string) => fetchNotifiedTicket(ctx, eventId, async (ids) => void sends.push(...(await decideNow(ctx, decisions, ids))));
-      const r = await runBatchItems(ctx, 'fetch', p.eventIds, fetchSlots, fetch, (id, delay) => ctx.loaders.enqueue.enqueue('fetch', { eventId: id }, delay));
+      const r = await runBatchItems(ctx, 'fetch', p.eventIds, fetchSlots, fetch, (id, delay) => ctx.loaders.enqueue.enqueue('fetch', { eventId: id }, delay), stopping);
       await enqueueSends(ctx, sends);
       return r;
     },
@@ -50,21 +50,21 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20): Processors
       return { outcome: r.decision.outcome, reason: r.decision.reason, surveyId: r.surveyId };
     },
     send: (p) =>
-      'surveyId' in p ? sendSurvey(ctx, p.surveyId) : runBatchItems(ctx, 'send', p.surveyIds, sendSlots, (id) => sendSurvey(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('send', { surveyId: id }, delay)),
+      'surveyId' in p ? sendSurvey(ctx, p.surveyId) : runBatchItems(ctx, 'send', p.surveyIds, sendSlots, (id) => sendSurvey(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('send', { surveyId: id }, delay), stopping),
     remind: (p) => sendReminder(ctx, p.surveyId),
     writeback: async (p) => {
       if ('responseId' in p) return writeBack(ctx, p.responseId);
       // The batch's follow-ups go out as one job too, once its write-backs are done (a crash before
       // leaves them pending in Postgres, for the reconciler).
       const followUps: FollowUpJob[] = [];
-      const r = await runBatchItems(ctx, 'writeback', p.responseIds, writebackSlots, (id) => writeBack(ctx, id, async (job) => void followUps.push(job)), (id, delay) => ctx.loaders.enqueue.enqueue('writeback', { responseId: id }, delay));
+      const r = await runBatchItems(ctx, 'writeback', p.responseIds, writebackSlots, (id) => writeBack(ctx, id, async (job) => void followUps.push(job)), (id, delay) => ctx.loaders.enqueue.enqueue('writeback', { responseId: id }, delay), stopping);
       await enqueueFollowUps(ctx, followUps);
       return r;
     },
     followup: async (p) => {
       if ('followUpId' in p) return runFollowUp(ctx, p.followUpId);
       const responses = new Map(p.followUps);
-      return runBatchItems(ctx, 'followup', p.followUps.map(([f]) => f), followUpSlots, (id) => runFollowUp(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: responses.get(id)! }, delay));
+      return runBatchItems(ctx, 'followup', p.followUps.map(([f]) => f), followUpSlots, (id) => runFollowUp(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: responses.get(id)! }, delay), stopping);
     },
     sla: (p) => checkFollowUpSla(ctx, p.followUpId, p.check),
     maintenance: () => reconcile(ctx),
