@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { cpuBetween, machineCpuSeconds, postgresCpuSeconds, redisCpuSeconds } from './cpu.js';
 import { startupRssMb } from './startup-rss.js';
+import { deleteKeys } from '../lib/redis-keys.js';
 import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
 
@@ -135,6 +136,9 @@ async function main() {
     await db?.destroy();
     await service.stop();
     await sim.close();
+    // The run's keys (queues with their completed jobs) would stay on a shared Redis for good.
+    const redis = new Redis(redisUrl);
+    await deleteKeys(redis, `${prefix}*`).finally(() => redis.disconnect());
   }
 }
 

@@ -199,8 +199,10 @@ async function main() {
   }
   say(`closures lost: ${counts.closuresLost}; duplicate closures: ${counts.duplicateClosures}; duplicate surveys: ${counts.duplicateSurveys}; duplicate notes: ${counts.duplicateNotes}; duplicate tasks: ${counts.duplicateTasks}`);
   for (const w of workers) w.kill('SIGKILL');
-  await redis.quit();
   await service.stop();
+  // The run's keys (delayed SLA checks, completed jobs) would stay on a shared Redis for good.
+  await deleteKeys(redis, `${prefix}:*`);
+  await redis.quit();
   await sim.close();
   await ses.close();
   const bad = Object.values(counts).some((n) => n !== 0) || context.stillPending > 0;
