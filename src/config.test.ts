@@ -36,6 +36,12 @@ describe('config', () => {
     expect(problems({}).every((p) => p.reason === 'is required')).toBe(true);
   });
 
+  it('turns prepared statements off only when asked, and explains a wrong value', () => {
+    expect(loadConfig(good).DB_PREPARED_STATEMENTS).toBe(true);
+    expect(loadConfig({ ...good, DB_PREPARED_STATEMENTS: 'false' }).DB_PREPARED_STATEMENTS).toBe(false);
+    expect(problems({ ...good, DB_PREPARED_STATEMENTS: 'no' })).toEqual([{ key: 'DB_PREPARED_STATEMENTS', reason: 'must be true or false' }]);
+  });
+
   it('treats blank values as missing', () => {
     expect(problems({ ...good, ADMIN_TOKEN: '  ' })).toEqual([{ key: 'ADMIN_TOKEN', reason: 'is required' }]);
   });

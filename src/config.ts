@@ -66,6 +66,8 @@ const hostPatterns = z
 const dbShape = {
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DB_POOL_MAX: int(1, 200).default(10),
+  // Hot statements run prepared (see src/db/prepared.ts); off for a PgBouncer older than 1.21 in transaction mode.
+  DB_PREPARED_STATEMENTS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
   SECRET_KEY: secretKey,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   /** The only hosts connectors may call (and be saved with); empty = whatever an admin configures. */

@@ -7,7 +7,6 @@ import { createDb } from './db/client.js';
 import { ensureDatabase, migrateToLatest } from './db/migrator.js';
 import { SecretBox } from './lib/secret-box.js';
 import { ConnectorStore } from './store/connectors.js';
-import { applyConnectorsFile } from './cli/connectors-apply.js';
 import { startService } from './service.js';
 import { requireReachable } from './startup/reachable.js';
 import { StartupError } from './startup/startup-error.js';
@@ -95,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
         await migrateToLatest(db);
         const store = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
         if (sub === 'apply' && arg) {
+          const { applyConnectorsFile } = await import('./cli/connectors-apply.js');
           const report = await applyConnectorsFile(store, readFileSync(arg, 'utf8'), process.env, { dryRun: !!values['dry-run'], prune: !!values.prune, policy: { hostPolicy: new HostPolicy(config.ITSM_ALLOWED_HOSTS) } });
           (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
           return report.ok ? 0 : 1;

@@ -1,60 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import { RedisFactory, type RedisClient } from './redis/factory.js';
+import { RedisFactory } from './redis/factory.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createDb, type Db } from './db/client.js';
 import { ensureDatabase, migrateToLatest } from './db/migrator.js';
 import { ConnectorRuntime } from './connectors/runtime.js';
-import { createHttpApp } from './http/app.js';
-import { requireAdmin } from './http/admin-auth.js';
-import { registerConnectorAdminRoutes } from './http/routes/admin/connectors.js';
-import { registerAnswerAdminRoutes } from './http/routes/admin/answers.js';
-import { registerDecisionAdminRoutes } from './http/routes/admin/decisions.js';
-import { registerOpsRoutes } from './http/routes/ops.js';
-import { registerWebhookRoutes } from './http/routes/webhooks.js';
-import { registerSesEventRoutes } from './http/routes/ses-events.js';
-import { registerDeliveryAdminRoutes } from './http/routes/admin/delivery.js';
-import { registerJobAdminRoutes } from './http/routes/admin/jobs.js';
-import { registerPageScope } from './http/pages/page-scope.js';
-import { registerSurveyPages, type SurveyPageDeps } from './http/pages/survey-pages.js';
-import { registerOptOutPages } from './http/pages/opt-out-pages.js';
-import { registerAgentAnswerRoutes } from './http/routes/agent-answers.js';
-import { SnsVerifier } from './mail/sns/index.js';
-import { FormSigner } from './lib/tokens.js';
-import { pageStylesheet } from './render/paths.js';
 import { stageLoaders } from './pipeline/stage-loaders.js';
 import { RedisRateGate } from './lib/rate-gate.js';
 import { SecretBox } from './lib/secret-box.js';
 import type { StageContext } from './pipeline/context.js';
-import { stageProcessors } from './pipeline/processors.js';
 import { Queues } from './pipeline/queues.js';
-import { SchedulerRole } from './pipeline/scheduler.js';
+import type { SchedulerRole } from './pipeline/scheduler.js';
 import { WorkerPool } from './pipeline/workers.js';
+import { MailPace } from './pipeline/mail-pace.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
-import { registerOpsUi } from './http/routes/ops-ui.js';
-import { registerMetricsRoute, startMetricsListener } from './http/routes/metrics.js';
+import { startMetricsListener } from './http/routes/metrics.js';
 import { HostPolicy } from './connectors/http/host-policy.js';
-import { ADMIN_PAGE_CHALLENGE, adminCredentialOk } from './http/admin-auth.js';
-import { registerAnalyticsPages } from './http/routes/analytics-pages.js';
-import { registerDashboardAnswers } from './http/routes/dashboard-answers.js';
-import { loadAnswerList } from './analytics/dashboard/answers.js';
-import { registerStatsRoutes } from './http/routes/admin/stats.js';
-import { registerActingOnFeedback } from './http/routes/acting-on-feedback.js';
-import { registerActionStatsRoutes } from './http/routes/admin/action-stats.js';
-import { registerDigestAdminRoutes, registerDigestReadRoutes } from './http/routes/admin/digests.js';
-import { cachedScoreboard, loadDashboard, type AnalyticsDeps } from './analytics/dashboard-data.js';
-import { HttpError } from './http/app.js';
-import { AnalyticsPool } from './analytics/reader.js';
-import { RollupRefresher } from './analytics/facts/rollups.js';
-import { sql } from 'kysely';
+import type { RollupRefresher } from './analytics/facts/rollups.js';
 import { ConnectorStore } from './store/connectors.js';
 import { OAuthTokenStore } from './store/oauth-tokens.js';
-import { AuditLog } from './audit/audit-log.js';
 import { ActivityRecorder } from './activity/recorder.js';
-import { registerAuditAdminRoutes } from './http/routes/admin/audit.js';
-import { registerPeopleAdminRoutes } from './http/routes/admin/people.js';
-import { registerConsole } from './console/index.js';
 import type { DigestProviders } from './digest/providers.js';
 import { actingDigestProviders } from './digest/acting-providers.js';
 import { syncDigestSchedules } from './digest/schedule.js';
@@ -76,7 +42,7 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const roles = new Set(config.ROLES);
   await ensureDatabase(config.DATABASE_URL);
-  const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX);
+  const { db } = createDb(config.DATABASE_URL, config.DB_POOL_MAX, { preparedStatements: config.DB_PREPARED_STATEMENTS });
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
@@ -119,20 +85,27 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     connectors,
     runtime,
     gate,
-    loaders: stageLoaders(db),
+    loaders: stageLoaders(db, queues, config.JOB_LOCK_MS * 2),
     metrics,
     secret: config.SECRET_KEY,
     now: () => new Date(),
     reconcileGraceSeconds: config.RECONCILE_GRACE_SECONDS,
     reconcileStuckSeconds: config.RECONCILE_STUCK_SECONDS,
     claimLeaseMs: config.JOB_LOCK_MS * 2,
-    mail: { transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS, agentLinkTtlDays: config.AGENT_LINK_TTL_DAYS },
+    mail: {
+      transport, fromAddress: config.MAIL_FROM, fromName: config.MAIL_FROM_NAME, publicUrl: config.PUBLIC_URL, claimTimeoutSeconds: config.SEND_CLAIM_TIMEOUT_SECONDS, agentLinkTtlDays: config.AGENT_LINK_TTL_DAYS,
+      pace: new MailPace(producerRedis, config.QUEUE_PREFIX, mailLimits(config.MAIL_MAX_PER_SECOND).send),
+    },
     hostPolicy,
   };
 
+  // Set once stop() begins; batch jobs then start no more items (see runBatchItems).
+  let stopping: Promise<void> | null = null;
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.has('api')) {
+    // Loaded for the api role only: a worker process carries no HTTP server, pages, dashboard or Bull Board.
+    const { buildHttp } = await import('./http/build-http.js');
     app = buildHttp(config, logger, ctx, producerRedis, { activity, redisWhere: redis.where });
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
@@ -145,20 +118,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       config.QUEUE_PREFIX,
       logger,
       config.WORKER_CONCURRENCY,
-      mailLimits(config.MAIL_MAX_PER_SECOND),
+      { remind: mailLimits(config.MAIL_MAX_PER_SECOND).remind },
       config.JOB_LOCK_MS,
       (queue, outcome, seconds) => metrics.jobDuration.observe({ queue, outcome }, seconds),
       (err) => redis.report('worker', err),
     );
-    workers.start(stageProcessors(ctx));
+    const { stageProcessors } = await import('./pipeline/processors.js');
+    workers.start(stageProcessors(ctx, config.WORKER_CONCURRENCY, () => stopping !== null));
   }
   let scheduler: SchedulerRole | null = null;
   let rollups: RollupRefresher | null = null;
   if (roles.has('scheduler')) {
+    const { SchedulerRole } = await import('./pipeline/scheduler.js');
     scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS }, [
       () => syncDigestSchedules({ queues, connectors, db, logger, now: ctx.now }),
     ]);
     await scheduler.start();
+    const { RollupRefresher } = await import('./analytics/facts/rollups.js');
     rollups = new RollupRefresher(db, logger, config.ROLLUP_REFRESH_SECONDS);
     rollups.start();
   }
@@ -174,7 +150,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     clearTimeout(timer);
     if (timedOut) logger.warn({ what, ms }, 'shutdown step timed out; continuing');
   };
-  let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       const started = Date.now();
@@ -193,128 +168,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return { ctx, app, url, metricsUrl: metricsListener?.url ?? null, scheduler, stop };
 }
 
-export function buildHttp(config: Config, logger: Logger, ctx: StageContext, redis: RedisClient, overrides: { snsVerifier?: SnsVerifier; activity?: ActivityRecorder; redisWhere?: string } = {}): FastifyInstance {
-  const app = createHttpApp(logger, { bodyLimit: 1024 * 1024, trustProxyHops: config.TRUST_PROXY_HOPS, requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
-  const audit = new AuditLog(ctx.db);
-  // Dashboards, stats and exports read through their own small pool (closed with the app).
-  const analyticsPool = new AnalyticsPool(config.DATABASE_URL, {
-    max: config.ANALYTICS_DB_POOL_MAX,
-    statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS,
-    cancelBackend: async (pid) => void (await sql`SELECT pg_cancel_backend(${pid})`.execute(ctx.db)),
-  });
-  app.addHook('onClose', () => analyticsPool.close());
-  registerOpsRoutes(app, { db: ctx.db, queues: ctx.queues, redisWhere: overrides.redisWhere ?? 'REDIS_URL' });
-  registerOpsUi(app, { queues: ctx.queues, adminToken: config.ADMIN_TOKEN });
-  if (config.METRICS_PORT === undefined && ctx.metrics) registerMetricsRoute(app, ctx.metrics, config.METRICS_TOKEN);
-  registerWebhookRoutes(app, { ...ctx, bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES, activity: overrides.activity });
-  registerSesEventRoutes(app, {
-    db: ctx.db,
-    logger,
-    verifier: overrides.snsVerifier ?? new SnsVerifier({ topicArns: config.SNS_TOPIC_ARNS, certHostPattern: config.SNS_CERT_HOST_PATTERN }),
-    certHostPattern: config.SNS_CERT_HOST_PATTERN,
-    confirm: async (url) => void (await fetch(url, { signal: AbortSignal.timeout(10_000) })),
-  });
-  const css = pageStylesheet('survey');
-  // Browsers ask for it on every page; an empty answer keeps their consoles and our 404 logs clean.
-  app.get('/favicon.ico', (_req, reply) => reply.status(204).header('cache-control', 'public, max-age=86400').send());
-  app.get('/assets/survey.css', (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
-  void app.register(async (pages) => {
-    await registerPageScope(pages, { redis, prefix: config.QUEUE_PREFIX, perMinute: config.PAGE_RATE_LIMIT_PER_MINUTE, defaultLocale: 'en' });
-    const deps: SurveyPageDeps = {
-      db: ctx.db,
-      redis,
-      prefix: config.QUEUE_PREFIX,
-      connectors: ctx.connectors,
-      signer: new FormSigner(config.SECRET_KEY),
-      logger,
-      secret: config.SECRET_KEY,
-      defaultLocale: 'en',
-      tokenPerMinute: config.TOKEN_RATE_LIMIT_PER_MINUTE,
-      botMinSecondsAfterSend: config.BOT_MIN_SECONDS_AFTER_SEND,
-      now: ctx.now,
-      // Postgres already holds the owed write-back; the job runs once the answer has settled.
-      onAnswer: async ({ connectorId, responseId }) => {
-        const debounce = (await ctx.connectors.get(connectorId))?.writeBack.debounceSeconds ?? 0;
-        await ctx.queues.enqueue('writeback', { responseId }, { delay: debounce * 1000 });
-      },
-    };
-    registerSurveyPages(pages, deps);
-    registerOptOutPages(pages, deps);
-  });
-  registerAgentAnswerRoutes(app, { db: ctx.db, secret: config.SECRET_KEY });
-  void app.register(async (admin) => {
-    requireAdmin(admin, config.ADMIN_TOKEN);
-    registerConnectorAdminRoutes(admin, { ...ctx, publicUrl: config.PUBLIC_URL, hostPolicy: ctx.hostPolicy, audit });
-    registerDecisionAdminRoutes(admin, ctx);
-    registerAnswerAdminRoutes(admin, ctx);
-    registerDeliveryAdminRoutes(admin, { ...ctx, audit });
-    registerJobAdminRoutes(admin, { ...ctx, audit });
-    registerAuditAdminRoutes(admin, { audit });
-    registerPeopleAdminRoutes(admin, { db: ctx.db, audit });
-    registerDigestAdminRoutes(admin, ctx);
-  });
-  // The admin console at /admin/ (its own sign-in, sessions and CSRF protection) over the routes above.
-  registerConsole(app, {
-    db: ctx.db,
-    redis,
-    prefix: config.QUEUE_PREFIX,
-    logger,
-    publicUrl: config.PUBLIC_URL,
-    adminToken: config.ADMIN_TOKEN,
-    secret: config.SECRET_KEY,
-    sessionIdleMinutes: config.CONSOLE_SESSION_IDLE_MINUTES,
-    sessionMaxHours: config.CONSOLE_SESSION_MAX_HOURS,
-    loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
-    connectors: ctx.connectors,
-    runtime: ctx.runtime,
-    queues: ctx.queues,
-    audit,
-    now: ctx.now,
-    hostPolicy: ctx.hostPolicy,
-  });
-  // Read-only analytics also take HTTP Basic (the admin token as password), so that a browser on the
-  // dashboard can follow its CSV links. Changing routes stay Bearer-only: no cached browser credential
-  // can be replayed against them by another site.
-  const analytics: AnalyticsDeps = {
-    connectors: ctx.connectors,
-    minGroupSize: config.STATS_MIN_GROUP_SIZE,
-    now: ctx.now,
-    reader: (signal) => analyticsPool.reader(signal),
-    ticketUrl: async (connectorId, externalId, key) => {
-      const def = await ctx.connectors.get(connectorId);
-      return def ? ctx.runtime.for(def).ticketUrl(externalId, key) : null;
-    },
-  };
-  void app.register(async (stats) => {
-    stats.addHook('onRequest', async (req, reply) => {
-      if (adminCredentialOk(req, config.ADMIN_TOKEN)) return;
-      void reply.header('WWW-Authenticate', ADMIN_PAGE_CHALLENGE);
-      throw new HttpError(401, 'analytics need the admin token (Authorization: Bearer <ADMIN_TOKEN>, or as the Basic password)');
-    });
-    registerStatsRoutes(stats, analytics);
-    registerActionStatsRoutes(stats, analytics);
-    registerDigestReadRoutes(stats, ctx);
-  });
-  // The dashboard (admin) and the opt-in public scoreboard; the pages check access themselves.
-  registerAnalyticsPages(app, {
-    adminToken: config.ADMIN_TOKEN,
-    loadDashboard: (query, signal) => loadDashboard(analytics, query, signal),
-    // One at a time per process (each runs its queries side by side on the analytics connections):
-    // admins rarely open dashboards at the same moment, customers' pages must not share two cores
-    // with several of them.
-    concurrentDashboards: 1,
-    loadScoreboard: cachedScoreboard(analytics),
-  });
-  // Targets, initiatives, imported feedback; the initiative form; the public "you said, we did" page.
-  registerActingOnFeedback(app, { ...analytics, db: ctx.db, runtime: ctx.runtime, adminToken: config.ADMIN_TOKEN, secret: config.SECRET_KEY, publicUrl: config.PUBLIC_URL, claimLeaseMs: ctx.claimLeaseMs });
-  registerDashboardAnswers(app, { adminToken: config.ADMIN_TOKEN, loadAnswers: (query, signal) => loadAnswerList(analytics, query, signal) });
-  return app;
-}
-
 export type { Db };
 
-/** Survey and reminder sends share MAIL_MAX_PER_SECOND (reminders get a fifth), across all processes. */
+/**
+ * Survey and reminder sends share MAIL_MAX_PER_SECOND (reminders get a fifth), across all processes:
+ * survey sends per email (MailPace: a send job may carry many), reminders by their queue's limiter.
+ */
 function mailLimits(perSecond: number) {
   const remind = Math.max(1, Math.floor(perSecond / 5));
-  return { send: { max: Math.max(1, perSecond - remind), duration: 1000 }, remind: { max: remind, duration: 1000 } };
+  return { send: Math.max(1, perSecond - remind), remind: { max: remind, duration: 1000 } };
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { buildStringToSign, SnsVerifier, type SnsMessage } from '../src/mail/sns/index.js';
-import { buildHttp } from '../src/service.js';
+import { buildHttp } from '../src/http/build-http.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ses-events';

@@ -47,7 +47,8 @@ describe('survey delivery through SES, answered on the page', () => {
     const header = (n: string) => mail.headers?.find((x) => x.name.toLowerCase() === n.toLowerCase())?.value;
     expect(header('List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:3000\/u\/[A-Za-z0-9_-]{43}>$/);
     expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-    const survey = await h.te.db.selectFrom('surveys').selectAll().executeTakeFirstOrThrow();
+    // The email reaches SES a moment before its outcome is stored.
+    const survey = await waitFor('the survey marked sent', async () => (await h.te.db.selectFrom('surveys').selectAll().where('status', '=', 'sent').executeTakeFirst()) ?? null);
     expect(survey).toMatchObject({ status: 'sent', message_id: mail.messageId });
     // Only hashes are stored: no token from the email appears in the database.
     const token = new URL(ratingLinks[0]!).pathname.split('/')[2]!;

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { databaseName } from '../db/admin.js';
-import { RedisFactory } from '../redis/factory.js';
+import { RedisFactory, type RedisClient } from '../redis/factory.js';
 import { deleteKeys } from '../redis/keys.js';
 import { describeRedisTarget, parseRedisUrl } from '../redis/url.js';
+import { freshRunDatabase } from './run-database.js';
 import { createDb, type Db } from '../db/client.js';
 import { createServiceNowSim, type ServiceNowSim } from '../sim/servicenow/sim.js';
 import { bareChainThroughput } from './bare-chain.js';
-import { freshRunDatabase } from './run-database.js';
-import { cpuBetween, postgresCpuSeconds } from './cpu.js';
+import { cpus, loadavg } from 'node:os';
+import { cpuBetween, machineCpuSeconds, postgresCpuSeconds, redisCpuSeconds } from './cpu.js';
+import { startupRssMb } from './startup-rss.js';
 import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
 
@@ -25,8 +27,12 @@ import { peakRssMb, percentile } from './stats.js';
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
  * through NODE_OPTIONS; 0 for no cap).
- * REDIS_URL may name a single node, a Sentinel set or a Cluster; the run's database is DATABASE_URL's
- * name + `_bench` (see run-database.ts).
+ * --startup-rss no skips the last phase: RSS right after start of the compiled build per role.
+ * The bare chain is measured before and after the service's phases (the machine is shared: its speed
+ * moves), and the load average and the machine's busy CPU during the backlog are printed with it. As
+ * throughput moves with other people's load, the CPU a closure costs everything that served it (service,
+ * its Postgres backends, the simulator and customers, Redis) is compared with the CPU a bare chain costs:
+ * the ratio the loop would reach with the machine to itself.
  */
 const STAGES = 5; // fetch/poll → decide → send → write-back → follow-up
 const CUSTOMERS = 200; // answering at once
@@ -34,7 +40,7 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false } },
+    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false }, 'startup-rss': { type: 'string', default: 'yes' } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
@@ -43,14 +49,19 @@ async function main() {
   const layout = values.layout as Layout;
   if (layout !== 'split' && layout !== 'single') throw new Error(`--layout must be split or single (got ${values.layout})`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const dbUrl = new URL(await freshRunDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback', 'bench', 'npm run bench'));
+  // Its own database (DATABASE_URL's name + _bench, see run-database.ts), emptied at each run.
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedback';
+  const dbUrl = new URL(await freshRunDatabase(databaseUrl, 'bench', 'npm run bench'));
   const prefix = `fbbench${randomBytes(3).toString('hex')}`;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`bench: database ${databaseName(dbUrl.toString())}, Redis ${describeRedisTarget(parseRedisUrl(redisUrl))}`);
 
   out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
-  const bare = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
-  out(`  bare BullMQ chain (${STAGES} no-op stages): ${bare.toFixed(0)} chains/s`);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  out(`  machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load()}`);
+  const bareRun1 = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
+  const bareBefore = bareRun1.perSecond;
+  out(`  bare BullMQ chain (${STAGES} no-op stages): ${bareBefore.toFixed(0)} chains/s, CPU per chain ${(bareRun1.cpuMs.node + bareRun1.cpuMs.redis).toFixed(2)} ms (BullMQ client ${bareRun1.cpuMs.node.toFixed(2)} + Redis ${bareRun1.cpuMs.redis.toFixed(2)})`);
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(0, '127.0.0.1');
@@ -89,10 +100,23 @@ async function main() {
     out(`  CPU per pushed closure: service ${push.cpuMs.service.toFixed(1)} ms${perProcess(push.cpuMs.byProcess)}, its Postgres backends ${push.cpuMs.postgres.toFixed(1)} ms`);
     sim.webhook.target = null;
     const before = await service.roundTrips();
-    const backlog = await throughputPhase(db, url, service, sim, N);
+    const infoFactory = new RedisFactory(redisUrl);
+    const backlog = await throughputPhase(db, url, service, sim, N, infoFactory.create({ kind: 'bench' })).finally(() => infoFactory.closeAll());
     if (before) printRoundTrips(out, before, (await service.roundTrips())!, N, 'backlog');
     const harnessRssMb = await peakRssMb();
-    out(`  end to end (intake → decide → send → answer → write-back → follow-up): ${backlog.perSecond.toFixed(1)} closures/s  (ratio to the bare chain: ${(backlog.perSecond / bare).toFixed(2)})`);
+    const bareRun2 = await bareChainThroughput(redisUrl, `${prefix}bare2`, STAGES, Math.min(N, 20_000), concurrency);
+    const bareAfter = bareRun2.perSecond;
+    const bare = (bareBefore + bareAfter) / 2;
+    const bareCpuMs = (bareRun1.cpuMs.node + bareRun1.cpuMs.redis + bareRun2.cpuMs.node + bareRun2.cpuMs.redis) / 2;
+    out(`  bare BullMQ chain again after the backlog: ${bareAfter.toFixed(0)} chains/s, CPU per chain ${(bareRun2.cpuMs.node + bareRun2.cpuMs.redis).toFixed(2)} ms (load average ${load()})`);
+    out(`  end to end (intake → decide → send → answer → write-back → follow-up): ${backlog.perSecond.toFixed(1)} closures/s  (ratio to the bare chain: ${(backlog.perSecond / bare).toFixed(2)}, to its runs before and after: ${(backlog.perSecond / bareBefore).toFixed(2)} and ${(backlog.perSecond / bareAfter).toFixed(2)})`);
+    const m = backlog.machine;
+    if (m) {
+      const ours = ((backlog.cpuMs.service + backlog.cpuMs.postgres + backlog.cpuMs.harness + backlog.cpuMs.redis) * N) / 1000;
+      out(`  machine during the backlog (${backlog.seconds.toFixed(0)} s): CPUs ${((100 * m.busy) / (backlog.seconds * cpus().length)).toFixed(0)} % busy, ${((100 * m.steal) / (backlog.seconds * cpus().length)).toFixed(0)} % more taken by the hypervisor (steal); this run (service, Postgres, simulator and customers, Redis) ${ours.toFixed(0)} CPU-s of the ${m.busy.toFixed(0)} busy`);
+    }
+    const allMs = backlog.cpuMs.service + backlog.cpuMs.postgres + backlog.cpuMs.harness + backlog.cpuMs.redis;
+    out(`  CPU per closure, everything that served it: ${allMs.toFixed(1)} ms (service ${backlog.cpuMs.service.toFixed(1)} + Postgres ${backlog.cpuMs.postgres.toFixed(1)} + simulator and customers ${backlog.cpuMs.harness.toFixed(1)} + Redis ${backlog.cpuMs.redis.toFixed(1)}, Redis counting other clients too); a bare chain ${bareCpuMs.toFixed(2)} ms: with the machine to itself, about ${(bareCpuMs / allMs).toFixed(2)} × the bare chain`);
     out(`  answer → write-back latency: p50 ${ms(backlog.wb.p50)}  p95 ${ms(backlog.wb.p95)}  p99 ${ms(backlog.wb.p99)}`);
     out(`  ITSM calls per 1,000 closures, polling: ${backlog.pollCallsPer1000.toFixed(2)} (write-back excluded)`);
     const cpu = (v: number) => `${v.toFixed(1)} ms`;
@@ -102,15 +126,22 @@ async function main() {
     const together = backlog.memory.length > 1 ? `, ${mb(backlog.memory.reduce((a, m) => a + m.peakRssMb, 0))} together` : '';
     out(`  peak RSS with a ${N}-closure backlog: ${mb(peak)} per service process (${backlog.memory.map((m) => `${m.roles} ${mb(m.peakRssMb)}`).join(', ')}${together}; bench process with the simulator and customers: ${mb(harnessRssMb)})`);
     for (const m of backlog.memory) out(`  service memory (${m.roles}): ${mb(m.rssAtStart)} RSS after start; peaks: V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, outside the heap ${mb(m.external)}`);
-    out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
+    await service.stop();
+    let startupRss: Record<string, number> | null = null;
+    if (values['startup-rss'] !== 'no') {
+      const rssDb = await freshRunDatabase(databaseUrl, 'bench_rss', 'npm run bench');
+      startupRss = await startupRssMb({ DATABASE_URL: rssDb, REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}rss`, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: randomBytes(16).toString('hex'), METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), MAIL_TRANSPORT: 'ses' }, ['api', 'worker', 'api,worker,scheduler'], { heapMb: Number(values['heap-mb']) || undefined });
+      out(`  RSS right after start, compiled build (node dist/main.js serve, MAIL_TRANSPORT=ses${Number(values['heap-mb']) ? `, heap cap ${values['heap-mb']} MB` : ''}): ${Object.entries(startupRss).map(([r, v]) => `${r === 'api,worker,scheduler' ? 'all roles' : `${r} only`} ${mb(v)}`).join(', ')}`);
+    }
+    out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, bareChainBeforeAfter: [bareBefore, bareAfter], bareChainCpuMs: bareCpuMs, startupRssMb: startupRss, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
   } finally {
     await db?.destroy();
     await service.stop();
-    // This run's keys go with it (every master of a cluster).
-    const redis = new RedisFactory(redisUrl);
-    await deleteKeys(redis.create({ kind: 'bench' }), `${prefix}:*`);
-    await redis.closeAll();
     await sim.close();
+    // The run's keys (queues with their completed jobs) would stay on a shared Redis for good.
+    // (every master of a cluster).
+    const redis = new RedisFactory(redisUrl);
+    await deleteKeys(redis.create({ kind: 'bench' }), `${prefix}*`).finally(() => redis.closeAll());
   }
 }
 
@@ -143,7 +174,7 @@ async function answer(url: string, path: string, score: number, ip: string): Pro
   if (r.status !== 303) throw new Error(`answer refused: ${r.status}`);
 }
 
-async function throughputPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, n: number) {
+async function throughputPhase(db: Db, url: string, service: Deployment, sim: ServiceNowSim, n: number, redis: RedisClient) {
   const group = sim.createGroup({ name: 'Desk' });
   const agent = sim.createUser({ user_name: 'agent', name: 'Agent', email: 'agent@it.example.com' });
   const base = Date.now() - 3600_000;
@@ -154,7 +185,7 @@ async function throughputPhase(db: Db, url: string, service: Deployment, sim: Se
   }
   service.inbox.length = 0;
   sim.resetStats();
-  const cpuBefore = { service: await service.cpuSeconds(), postgres: await postgresCpuSeconds(db, HARNESS), harness: process.cpuUsage() };
+  const cpuBefore = { service: await service.cpuSeconds(), postgres: await postgresCpuSeconds(db, HARNESS), harness: process.cpuUsage(), redis: await redisCpuSeconds(redis), machine: await machineCpuSeconds() };
   const started = Date.now();
   service.poll('bench');
   let answered = 0;
@@ -178,12 +209,15 @@ async function throughputPhase(db: Db, url: string, service: Deployment, sim: Se
     byProcess,
     postgres: (cpuBetween(cpuBefore.postgres, await postgresCpuSeconds(db, HARNESS)) * 1000) / n,
     harness: (harnessCpu.user + harnessCpu.system) / 1e3 / n,
+    redis: (((await redisCpuSeconds(redis)) - cpuBefore.redis) * 1000) / n,
   };
+  const machineNow = await machineCpuSeconds();
+  const machine = cpuBefore.machine && machineNow ? { busy: machineNow.busy - cpuBefore.machine.busy, steal: machineNow.steal - cpuBefore.machine.steal } : null;
   // Per-route totals (the request log is a bounded ring that write-back calls overflow).
   const pollCalls = sim.stats().byRoute['GET /api/now/table/incident'] ?? 0;
   const wbRows = await sql<{ ms: number }>`SELECT extract(epoch FROM (w.done_at - r.submitted_at)) * 1000 AS ms FROM writebacks w JOIN responses r ON r.id = w.response_id WHERE w.status = 'done' ORDER BY 1`.execute(db);
   const wb = wbRows.rows.map((r) => Number(r.ms));
-  return { perSecond: n / elapsed, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
+  return { perSecond: n / elapsed, seconds: elapsed, machine, cpuMs, pollCallsPer1000: (pollCalls / n) * 1000, memory: await service.memory(), wb: { p50: percentile(wb, 50), p95: percentile(wb, 95), p99: percentile(wb, 99) } };
 }
 
 /** Closures pushed at `rate` for `seconds`, each by a new customer (`tag` keeps phases apart: anti-spam would skip a repeat). */

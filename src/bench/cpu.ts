@@ -31,3 +31,25 @@ async function processCpuSeconds(pid: number): Promise<number | null> {
     return null; // not Linux, or gone
   }
 }
+
+/**
+ * CPU seconds the whole machine has been busy (every core, every process) and those the hypervisor gave
+ * to other machines while ours wanted them (steal), from Linux /proc/stat; null elsewhere.
+ */
+export async function machineCpuSeconds(): Promise<{ busy: number; steal: number } | null> {
+  try {
+    const [, ...f] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal (in USER_HZ ticks).
+    const n = f.map(Number);
+    return { busy: (n[0]! + n[1]! + n[2]! + n[5]! + n[6]!) / 100, steal: (n[7] ?? 0) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds the Redis server has used so far (INFO cpu: every client's commands, not only ours). */
+export async function redisCpuSeconds(redis: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
+}

@@ -1,11 +1,14 @@
 /**
- * The batching both MicroBatcher and DecideBatcher use: requests queue up; while fewer than
- * `maxInFlight` batches run, the queued requests (up to `maxBatch`) start one at once, so a lone request
- * never waits for a batch to fill, and requests arriving meanwhile form the next batch.
+ * The batching MicroBatcher, StatementBatcher and DecideBatcher use: requests queue up; while fewer than
+ * `maxInFlight` batches run, the queued requests (up to `maxBatch`) start one batch. The pump runs once
+ * the current turn of the event loop is done (setImmediate), so that the requests made together — the
+ * items of one batch job, the jobs woken by one reply — go in one batch; a lone request still starts
+ * in that same turn, without waiting for others. Requests arriving while batches run form the next one.
  */
 export abstract class BatchPump<W> {
   protected readonly waiting: W[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly maxBatch: number,
@@ -17,12 +20,21 @@ export abstract class BatchPump<W> {
 
   protected add(request: W): void {
     this.waiting.push(request);
-    this.pump();
+    this.schedule();
   }
 
   /** Puts requests back at the front, to go in the next batch. */
   protected retryFirst(requests: W[]): void {
     this.waiting.unshift(...requests);
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -31,7 +43,7 @@ export abstract class BatchPump<W> {
       this.running++;
       void this.run(batch).finally(() => {
         this.running--;
-        this.pump();
+        this.schedule();
       });
     }
   }

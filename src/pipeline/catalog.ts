@@ -10,6 +10,13 @@ const id = z.string().regex(/^\d+$/, 'must be a numeric id');
 const connectorId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 
 const keepCompleted = { age: 3600, count: 5000 };
+/**
+ * A batch job carries the ids of several items of one stage (still ids only). Its id is derived from
+ * them, so enqueueing the same batch again is a no-op. Each item is done as a job of its own would do
+ * it (claims, markers); an item the batch cannot finish is handed to a job of its own.
+ */
+export const MAX_BATCH = 100;
+const batchId = (stage: string, ids: readonly string[]) => `${stage}-b${ids[0]}-${ids.at(-1)}-${ids.length}`;
 const keepFailed = { age: 14 * 24 * 3600 };
 
 export const catalog = {
@@ -22,8 +29,8 @@ export const catalog = {
   },
   /** Re-read a ticket named by a push notification (inbound_events row). */
   fetch: {
-    payload: z.object({ eventId: id }),
-    jobId: (p: { eventId: string }) => `fetch-${p.eventId}`,
+    payload: z.union([z.object({ eventId: id }), z.object({ eventIds: z.array(id).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { eventId: string } | { eventIds: string[] }) => ('eventIds' in p ? batchId('fetch', p.eventIds) : `fetch-${p.eventId}`),
     options: { attempts: 10, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Anti-spam decision for one closure. */
@@ -34,8 +41,8 @@ export const catalog = {
   },
   /** Email one survey (delayed until its send window opens). */
   send: {
-    payload: z.object({ surveyId: id }),
-    jobId: (p: { surveyId: string }) => `send-${p.surveyId}`,
+    payload: z.union([z.object({ surveyId: id }), z.object({ surveyIds: z.array(id).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { surveyId: string } | { surveyIds: string[] }) => ('surveyIds' in p ? batchId('send', p.surveyIds) : `send-${p.surveyId}`),
     options: { attempts: 8, backoff: { type: 'exponential', delay: 5000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** The optional single reminder, delayed by the connector's reminderAfterDays. */
@@ -46,14 +53,15 @@ export const catalog = {
   },
   /** Write one answer back onto its ticket once it has settled (debounced), and apply the follow-up policy. */
   writeback: {
-    payload: z.object({ responseId: id }),
-    jobId: (p: { responseId: string }) => `writeback-${p.responseId}`,
+    payload: z.union([z.object({ responseId: id }), z.object({ responseIds: z.array(id).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { responseId: string } | { responseIds: string[] }) => ('responseIds' in p ? batchId('writeback', p.responseIds) : `writeback-${p.responseId}`),
     options: { attempts: 12, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Create a detractor's follow-up task, or note a change of rating on it. One job per answer. */
   followup: {
-    payload: z.object({ followUpId: id, responseId: id }),
-    jobId: (p: { followUpId: string; responseId: string }) => `followup-${p.followUpId}-${p.responseId}`,
+    payload: z.union([z.object({ followUpId: id, responseId: id }), z.object({ followUps: z.array(z.tuple([id, id])).min(1).max(MAX_BATCH) })]),
+    jobId: (p: { followUpId: string; responseId: string } | { followUps: Array<[string, string]> }) =>
+      'followUps' in p ? batchId('followup', p.followUps.map(([f, r]) => `${f}.${r}`)) : `followup-${p.followUpId}-${p.responseId}`,
     options: { attempts: 12, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 }, removeOnComplete: keepCompleted, removeOnFail: keepFailed },
   },
   /** Check a follow-up task at (and after) its due time: overdue → escalate once; closed → record the outcome. */

@@ -5,9 +5,8 @@ import type { ConnectorStore } from '../store/connectors.js';
 import type { RateGate } from '../lib/rate-gate.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { MicroBatcher } from '../lib/micro-batcher.js';
-import type { SurveyForDelivery } from '../store/surveys.js';
-import type { WritebackWork } from '../store/writebacks.js';
+import type { StageLoaders } from './stage-loaders.js';
+import type { MailPace } from './mail-pace.js';
 import type { Queues } from './queues.js';
 import type { HostPolicy } from '../connectors/http/host-policy.js';
 import type { DigestProviders } from '../digest/providers.js';
@@ -28,11 +27,8 @@ export interface StageContext {
    */
   claimLeaseMs: number;
   gate: RateGate;
-  /** Reads the send and write-back stages make per job, shared by the jobs running at once (see stage-loaders.ts). */
-  loaders: {
-    surveyForDelivery: MicroBatcher<string, SurveyForDelivery | null>;
-    writeback: MicroBatcher<string, WritebackWork | null>;
-  };
+  /** Reads, writes and enqueues the stages make per job, shared by the jobs running at once (see stage-loaders.ts). */
+  loaders: StageLoaders;
   metrics?: Metrics;
   /** Derives markers and signed links (from SECRET_KEY). */
   secret: Buffer;
@@ -48,6 +44,8 @@ export interface StageContext {
     claimTimeoutSeconds: number;
     /** How long the agents' answer-history link in a note or task keeps working (default: agent-links.ts). */
     agentLinkTtlDays?: number;
+    /** The survey sends' share of MAIL_MAX_PER_SECOND, across processes, per email. */
+    pace: MailPace;
   };
   /** ITSM_ALLOWED_HOSTS (connector saves are checked against it; calls are checked by the connectors). */
   hostPolicy?: HostPolicy;

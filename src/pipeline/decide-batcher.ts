@@ -17,7 +17,8 @@ interface Waiting {
 export class DecideBatcher extends BatchPump<Waiting> {
   constructor(
     private readonly ctx: StageContext,
-    maxBatch = 50,
+    // A poll page's closures are decided in a few batches of this size.
+    maxBatch = 200,
     maxInFlight = 2,
   ) {
     super(maxBatch, maxInFlight);

@@ -5,7 +5,8 @@ import { type Messages, translate, type Params } from './locales.js';
 import { templatesDir } from './paths.js';
 
 /**
- * Handlebars templates under templates/, compiled once per process (lazily, on first render) with
+ * Handlebars templates under templates/, each compiled once per process (on its first render, so that
+ * a worker compiles the email and ITSM templates and never the pages) with
  * a dedicated Handlebars instance and `strict: true`, so a misspelt field in an edited template
  * throws instead of rendering an empty string.
  *
@@ -49,7 +50,10 @@ export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 type Compiled = Handlebars.TemplateDelegate;
 
 interface Registry {
-  templates: ReadonlyMap<TemplateName, Compiled>;
+  hb: typeof Handlebars;
+  templates: Map<TemplateName, Compiled>;
+  /** The page partials are registered with the first page compiled. */
+  partials: boolean;
 }
 
 let registry: Registry | null = null;
@@ -141,32 +145,35 @@ function compile(hb: typeof Handlebars, path: string, text: boolean): Compiled {
   return hb.compile(source, options);
 }
 
-function load(): Registry {
-  if (registry) return registry;
+function load(name: TemplateName): Compiled {
+  registry ??= { hb: createInstance(), templates: new Map(), partials: false };
+  const found = registry.templates.get(name);
+  if (found) return found;
   const dir = templatesDir();
-  const hb = createInstance();
-
-  const partialsDir = join(dir, 'pages', 'partials');
-  for (const file of readdirSync(partialsDir).sort()) {
-    if (!file.endsWith('.hbs')) continue;
-    hb.registerPartial(basename(file, '.hbs'), compile(hb, join(partialsDir, file), false));
+  if (name.startsWith('pages/') && !registry.partials) {
+    const partialsDir = join(dir, 'pages', 'partials');
+    for (const file of readdirSync(partialsDir).sort()) {
+      if (!file.endsWith('.hbs')) continue;
+      registry.hb.registerPartial(basename(file, '.hbs'), compile(registry.hb, join(partialsDir, file), false));
+    }
+    registry.partials = true;
   }
-
-  const templates = new Map<TemplateName, Compiled>();
-  for (const name of TEMPLATE_NAMES) {
-    templates.set(name, compile(hb, join(dir, `${name}.hbs`), name.endsWith('.text')));
-  }
-  registry = { templates };
-  return registry;
+  const template = compile(registry.hb, join(dir, `${name}.hbs`), name.endsWith('.text'));
+  registry.templates.set(name, template);
+  return template;
 }
 
 /** Loads and compiles every template and renders nothing: call at start-up to fail fast. */
 export function loadTemplates(): void {
-  load();
+  for (const name of TEMPLATE_NAMES) load(name);
+}
+
+/** The templates this process has compiled so far. */
+export function compiledTemplates(): TemplateName[] {
+  return [...(registry?.templates.keys() ?? [])];
 }
 
 export function renderTemplate(name: TemplateName, context: object, data: RenderData): string {
-  const template = load().templates.get(name);
-  if (!template) throw new Error(`unknown template ${name}`);
-  return template(context, { data: { ...data } });
+  if (!TEMPLATE_NAMES.includes(name)) throw new Error(`unknown template ${name}`);
+  return load(name)(context, { data: { ...data } });
 }

@@ -43,21 +43,44 @@ export async function loadSurveysForDelivery(db: Db, surveyIds: string[]): Promi
   return new Map(rows.map((r) => [r.id, r as SurveyForDelivery]));
 }
 
+export interface SendClaim {
+  surveyId: string;
+  tokens: Array<{ hash: Buffer; purpose: 'answer' | 'unsubscribe' }>;
+  expiresAt: Date;
+}
+
 /**
  * Claims a scheduled survey for sending and stores its token hashes, atomically (one statement, so one
  * round trip): only one worker can move it from scheduled to sending. Returns false when someone else did.
  */
-export async function claimForSending(db: Db, surveyId: string, tokens: Array<{ hash: Buffer; purpose: 'answer' | 'unsubscribe' }>, expiresAt: Date): Promise<boolean> {
-  const r = await sql`
+export async function claimForSending(db: Db, surveyId: string, tokens: SendClaim['tokens'], expiresAt: Date): Promise<boolean> {
+  return (await claimSurveysForSending(db, [{ surveyId, tokens, expiresAt }]))[0]!;
+}
+
+/**
+ * claimForSending for many surveys in one statement; one result per claim, in order. A survey named
+ * twice is claimed at most once (the first claim of it; the others get false).
+ */
+export async function claimSurveysForSending(db: Db, claims: SendClaim[]): Promise<boolean[]> {
+  const first = new Map<string, number>();
+  claims.forEach((c, i) => first.has(c.surveyId) || first.set(c.surveyId, i));
+  const unique = [...first.values()].map((i) => claims[i]!);
+  const tokens = unique.flatMap((c) => c.tokens.map((t) => ({ ...t, surveyId: c.surveyId })));
+  const r = await sql<{ id: string }>`
     WITH claimed AS (
-      UPDATE surveys SET status = 'sending', attempts = attempts + 1, claimed_at = now(), expires_at = ${expiresAt}, updated_at = now()
-      WHERE id = ${surveyId} AND status = 'scheduled'
-      RETURNING id
+      UPDATE surveys SET status = 'sending', attempts = attempts + 1, claimed_at = now(), expires_at = v.expires_at, updated_at = now()
+      FROM unnest(${unique.map((c) => c.surveyId)}::bigint[], ${unique.map((c) => c.expiresAt)}::timestamptz[]) AS v(id, expires_at)
+      WHERE surveys.id = v.id AND surveys.status = 'scheduled'
+      RETURNING surveys.id
+    ), stored AS (
+      INSERT INTO survey_tokens (token_hash, survey_id, purpose)
+      SELECT t.token_hash, claimed.id, t.purpose
+      FROM unnest(${tokens.map((t) => t.hash)}::bytea[], ${tokens.map((t) => t.surveyId)}::bigint[], ${tokens.map((t) => t.purpose)}::text[]) AS t(token_hash, survey_id, purpose)
+      JOIN claimed ON claimed.id = t.survey_id
     )
-    INSERT INTO survey_tokens (token_hash, survey_id, purpose)
-    SELECT t.token_hash, claimed.id, t.purpose
-    FROM claimed, unnest(${tokens.map((t) => t.hash)}::bytea[], ${tokens.map((t) => t.purpose)}::text[]) AS t(token_hash, purpose)`.execute(db);
-  return Number(r.numAffectedRows ?? 0n) > 0;
+    SELECT id::text AS id FROM claimed`.execute(db);
+  const won = new Set(r.rows.map((row) => row.id));
+  return claims.map((c, i) => first.get(c.surveyId) === i && won.has(c.surveyId));
 }
 
 /** The email was certainly not sent: back to scheduled, and its tokens are void. */
@@ -68,12 +91,23 @@ export async function releaseClaim(db: Db, surveyId: string, tokenHashes: Buffer
   });
 }
 
-export async function finishSending(db: Db, surveyId: string, outcome: { status: 'sent'; messageId: string; at: Date } | { status: 'failed' | 'unknown'; reason: string }): Promise<void> {
-  const set =
-    outcome.status === 'sent'
-      ? { status: 'sent' as const, message_id: outcome.messageId, sent_at: outcome.at, failed_reason: null }
-      : { status: outcome.status, failed_reason: outcome.reason.slice(0, 1000) };
-  await db.updateTable('surveys').set({ ...set, updated_at: sql`now()` }).where('id', '=', surveyId).where('status', '=', 'sending').execute();
+export type SendOutcome = { status: 'sent'; messageId: string; at: Date } | { status: 'failed' | 'unknown'; reason: string };
+
+export async function finishSending(db: Db, surveyId: string, outcome: SendOutcome): Promise<void> {
+  await finishSendings(db, [{ surveyId, outcome }]);
+}
+
+/** Records the outcomes of claimed sends, any number in one statement (only surveys still 'sending' change). */
+export async function finishSendings(db: Db, items: Array<{ surveyId: string; outcome: SendOutcome }>): Promise<void[]> {
+  const col = <T>(f: (o: SendOutcome) => T) => items.map((i) => f(i.outcome));
+  await sql`
+    UPDATE surveys SET status = v.status, message_id = coalesce(v.message_id, surveys.message_id), sent_at = coalesce(v.sent_at, surveys.sent_at),
+      failed_reason = v.failed_reason, updated_at = now()
+    FROM unnest(${items.map((i) => i.surveyId)}::bigint[], ${col((o) => o.status)}::text[], ${col((o) => (o.status === 'sent' ? o.messageId : null))}::text[],
+      ${col((o) => (o.status === 'sent' ? o.at : null))}::timestamptz[], ${col((o) => (o.status === 'sent' ? null : o.reason.slice(0, 1000)))}::text[])
+      AS v(id, status, message_id, sent_at, failed_reason)
+    WHERE surveys.id = v.id AND surveys.status = 'sending'`.execute(db);
+  return items.map(() => undefined);
 }
 
 export async function cancelSurvey(db: Db, surveyId: string, reason: string): Promise<void> {

@@ -42,19 +42,27 @@ export async function loadWritebacks(db: Db, responseIds: string[]): Promise<Map
 
 export const WRITEBACK_CLAIMS: LeasedWork = { table: 'writebacks', renewedAt: 'claimed_at' };
 
+export type WritebackClaim = { attempt: number; previousScore: number | null };
+
 /**
  * Takes the write-back: a pending one, or a claimed one whose claim has lapsed (its worker is gone; a
  * live worker keeps its claim fresh: see claim-lease.ts). Returns the attempt number (above 1:
  * an earlier attempt may have written) and the score of this survey's last answer already written to
  * the ticket (for "changed from"), or null when the write-back is not there to take.
  */
-export async function claimWriteback(db: Db, id: string, leaseMs: number): Promise<{ attempt: number; previousScore: number | null } | null> {
-  const r = await db
+export async function claimWriteback(db: Db, id: string, leaseMs: number): Promise<WritebackClaim | null> {
+  return (await claimWritebacks(db, [id], leaseMs))[0]!;
+}
+
+/** claimWriteback for many in one statement; one result per id, in order (an id named twice is taken once). */
+export async function claimWritebacks(db: Db, ids: string[], leaseMs: number): Promise<Array<WritebackClaim | null>> {
+  const rows = await db
     .updateTable('writebacks as w')
     .set({ status: 'claimed', attempts: sql`attempts + 1`, claimed_at: sql`now()` })
-    .where('w.id', '=', id)
+    .where('w.id', '=', sql<string>`any(${[...new Set(ids)]}::bigint[])`)
     .where(claimable(WRITEBACK_CLAIMS, leaseMs))
     .returning((eb) => [
+      'w.id',
       'w.attempts',
       eb
         .selectFrom('writebacks as d')
@@ -67,10 +75,22 @@ export async function claimWriteback(db: Db, id: string, leaseMs: number): Promi
         .limit(1)
         .as('previousScore'),
     ])
-    .executeTakeFirst();
-  return r ? { attempt: r.attempts, previousScore: r.previousScore ?? null } : null;
+    .execute();
+  const taken = new Map(rows.map((r) => [r.id, { attempt: r.attempts, previousScore: r.previousScore ?? null }]));
+  return ids.map((id, i) => (ids.indexOf(id) === i ? (taken.get(id) ?? null) : null));
 }
 
-export async function finishWriteback(db: Db, id: string, status: 'done' | 'superseded' | 'failed', note?: string): Promise<void> {
-  await db.updateTable('writebacks').set({ status, ...(status === 'done' ? { done_at: sql`now()` } : {}), external_ref: note ?? null }).where('id', '=', id).execute();
+export type WritebackFinish = { id: string; status: 'done' | 'superseded' | 'failed'; note?: string };
+
+export async function finishWriteback(db: Db, id: string, status: WritebackFinish['status'], note?: string): Promise<void> {
+  await finishWritebacks(db, [{ id, status, note }]);
+}
+
+/** Records how write-backs ended, any number in one statement. */
+export async function finishWritebacks(db: Db, items: WritebackFinish[]): Promise<void[]> {
+  await sql`
+    UPDATE writebacks SET status = v.status, done_at = CASE WHEN v.status = 'done' THEN now() ELSE writebacks.done_at END, external_ref = v.note
+    FROM unnest(${items.map((i) => i.id)}::bigint[], ${items.map((i) => i.status)}::text[], ${items.map((i) => i.note ?? null)}::text[]) AS v(id, status, note)
+    WHERE writebacks.id = v.id`.execute(db);
+  return items.map(() => undefined);
 }

@@ -24,6 +24,8 @@ interface Deps {
   bodyLimit: number;
   /** Counts deliveries per connector for the console's health view (optional). */
   activity?: ActivityRecorder;
+  /** Enqueues the re-read of a stored notification (default: one fetch job each). */
+  enqueueFetch?: (connectorId: string, eventId: string) => Promise<void>;
 }
 
 /**
@@ -70,7 +72,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: Deps) {
       }
       accepted++;
       // Stored is safe: if Redis is unavailable now, the reconciler enqueues it later.
-      await deps.queues.enqueue('fetch', { eventId }).catch((err) => deps.logger.warn({ err, eventId }, 'enqueue failed; left to the reconciler'));
+      const enqueue = deps.enqueueFetch ?? (async (_c: string, id: string) => void (await deps.queues.enqueue('fetch', { eventId: id })));
+      await enqueue(def.id, eventId).catch((err) => deps.logger.warn({ err, eventId }, 'enqueue failed; left to the reconciler'));
     }
     req.webhookOutcome = accepted > 0 ? { outcome: 'accepted', reason: null } : duplicates > 0 ? { outcome: 'duplicate', reason: null } : { outcome: 'ignored', reason: verdict.ignored ?? 'nothing to re-read' };
     return reply.status(202).send({ accepted, duplicates, ...(verdict.ignored ? { ignored: verdict.ignored } : {}) });

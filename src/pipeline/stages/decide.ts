@@ -8,7 +8,7 @@ export type DecideOutcome = { status: 'decided'; decision: Decision; surveyId: s
 /** After the decision is committed: a survey is enqueued to send when its send window opens. */
 export async function enqueueSend(ctx: StageContext, surveyId: string, sendAt: Date): Promise<number> {
   const delay = Math.max(0, sendAt.getTime() - ctx.now().getTime());
-  await ctx.queues.enqueue('send', { surveyId }, { delay });
+  await ctx.loaders.enqueue.enqueue('send', { surveyId }, delay);
   return delay;
 }
 

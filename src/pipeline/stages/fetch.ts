@@ -1,9 +1,13 @@
-import { CLOSURE_KNOWN, CLOSURE_RECORDED, markInboundEventProcessed, recordSnapshots } from '../../store/intake.js';
+import { CLOSURE_KNOWN, CLOSURE_RECORDED, markInboundEventProcessed } from '../../store/intake.js';
 import type { StageContext } from '../context.js';
 
-/** Re-reads the ticket a push notification named (the payload is only a hint) and records its closure. */
-export async function fetchNotifiedTicket(ctx: StageContext, eventId: string): Promise<string> {
-  const event = await ctx.db.selectFrom('inbound_events').select(['connector_id', 'external_id', 'processed_at', 'result']).where('id', '=', eventId).executeTakeFirst();
+/**
+ * Re-reads the ticket a push notification named (the payload is only a hint) and records its closure;
+ * `onClosures` then takes the closures created (decides them, or enqueues their decisions). Concurrent
+ * fetch jobs in a process load their notifications and store their tickets in shared statements.
+ */
+export async function fetchNotifiedTicket(ctx: StageContext, eventId: string, onClosures: (closureIds: string[]) => Promise<void> = (ids) => ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })))): Promise<string> {
+  const event = await ctx.loaders.inboundEvent.load(eventId);
   if (!event) return 'event no longer exists';
   if (event.processed_at) return `already processed: ${event.result ?? ''}`;
   const def = await ctx.connectors.get(event.connector_id);
@@ -15,9 +19,9 @@ export async function fetchNotifiedTicket(ctx: StageContext, eventId: string): P
     await markInboundEventProcessed(ctx.db, eventId, result);
     return result;
   }
-  // The closure and "processed" commit together; a crash before the enqueue leaves a pending closure,
+  // The closure and "processed" commit together; a crash before its decision leaves a pending closure,
   // which the reconciler enqueues.
-  const ids = await recordSnapshots(ctx.db, def.id, [ticket], 'webhook', eventId);
-  await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
+  const ids = await ctx.loaders.recordPush.submit({ connectorId: def.id, eventId, ticket });
+  await onClosures(ids);
   return ids.length > 0 ? CLOSURE_RECORDED : CLOSURE_KNOWN;
 }

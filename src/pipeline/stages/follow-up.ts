@@ -4,7 +4,7 @@ import { marker } from '../../lib/markers.js';
 import { RetryLaterError } from '../../lib/retry.js';
 import { renderFollowUpTask, renderRatingChangeNote } from '../../render/itsm.js';
 import { isDetractor } from '../../rules/follow-up-policy.js';
-import { claimFollowUp, FOLLOW_UP_CLAIMS, loadFollowUp, markTaskCreated, type FollowUpWork } from '../../store/follow-ups.js';
+import { FOLLOW_UP_CLAIMS, type FollowUpWork } from '../../store/follow-ups.js';
 import { underClaim } from '../../store/claim-lease.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
@@ -14,14 +14,14 @@ import type { StageContext } from '../context.js';
  * for the marker after an interrupted attempt), or — once it exists — notes a change of rating on it.
  */
 export async function runFollowUp(ctx: StageContext, followUpId: string): Promise<string> {
-  const f = await loadFollowUp(ctx.db, followUpId);
+  const f = await ctx.loaders.followUp.load(followUpId);
   if (!f) return 'follow-up no longer exists';
   const def = await ctx.connectors.get(f.connectorId);
   if (!def) return 'connector no longer exists';
   if (f.status === 'open') return noteRatingChange(ctx, f, def);
   if (f.status !== 'pending' && f.status !== 'claimed') return `nothing to do: ${f.status}`;
 
-  const attempt = await claimFollowUp(ctx.db, f.id, ctx.claimLeaseMs);
+  const attempt = await ctx.loaders.claimFollowUp.submit(f.id);
   if (attempt === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is creating this task');
   return underClaim(ctx.db, FOLLOW_UP_CLAIMS, f.id, attempt, ctx.claimLeaseMs, () => createTask(ctx, f, def, attempt));
 }
@@ -49,8 +49,8 @@ async function createTask(ctx: StageContext, f: FollowUpWork, def: ConnectorDefi
     });
     task = await connector.createFollowUpTask({ marker: f.marker, parentExternalId: f.ticketExternalId, title, description, assignmentGroupId: groupId, assigneeId, dueAt: f.dueAt, priority: def.followUp.priority });
   }
-  await markTaskCreated(ctx.db, f.id, { externalId: task.externalId, key: task.key, groupId, assigneeId, responseId: f.responseId });
-  await ctx.queues.enqueue('sla', { followUpId: f.id, check: f.slaChecks }, { delay: Math.max(0, f.dueAt.getTime() - ctx.now().getTime()) });
+  await ctx.loaders.markTaskCreated.submit({ id: f.id, externalId: task.externalId, key: task.key, groupId, assigneeId, responseId: f.responseId });
+  await ctx.loaders.enqueue.enqueue('sla', { followUpId: f.id, check: f.slaChecks }, f.dueAt.getTime() - ctx.now().getTime());
   ctx.logger.info({ followUpId: f.id, task: task.key }, 'follow-up task created');
   return `task ${task.key ?? task.externalId}`;
 }

@@ -12,10 +12,15 @@ export type PollOutcome =
 
 /**
  * Polls one connector from its cursor (minus the overlap window), page by page. Each page's closures
- * are committed, then their decisions enqueued; the cursor moves only after the last page, so a
+ * are committed, then decided (or their decisions enqueued); the cursor moves only after the last page, so a
  * failure part-way simply repeats the poll (duplicates collapse in Postgres).
  */
-export async function pollConnector(ctx: StageContext, connectorId: string): Promise<PollOutcome> {
+export async function pollConnector(
+  ctx: StageContext,
+  connectorId: string,
+  /** Takes each page's new closures once committed: decides them, or enqueues their decisions. */
+  onClosures: (closureIds: string[]) => Promise<void> = (ids) => ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId }))),
+): Promise<PollOutcome> {
   const def = await ctx.connectors.get(connectorId);
   if (!def) return { status: 'skipped', reason: 'connector no longer exists' };
   if (!def.enabled) return { status: 'skipped', reason: 'connector is disabled' };
@@ -38,7 +43,7 @@ export async function pollConnector(ctx: StageContext, connectorId: string): Pro
         fetched += page.tickets.length;
         const ids = await recordSnapshots(ctx.db, connectorId, page.tickets, 'poll');
         newClosures += ids.length;
-        await ctx.queues.enqueueMany('decide', ids.map((closureId) => ({ closureId })));
+        await onClosures(ids);
         if (page.maxUpdatedAt && page.maxUpdatedAt > highWater) highWater = page.maxUpdatedAt;
         if (lease.lost) throw new Error(LEASE_LOST);
       }

@@ -37,7 +37,16 @@ export async function reconcile(ctx: StageContext) {
   await ctx.queues.enqueueMany('remind', reminders.map((r) => ({ surveyId: r.id })), reminders.map((r) => Math.max(0, r.sent_at!.getTime() + r.days * 86_400_000 - now)));
 
   // Answers owed to a ticket, follow-ups owed to a detractor, and the SLA checks of open tasks.
-  const writebacks = await ctx.db.selectFrom('writebacks').select('response_id').where('status', 'in', ['pending', 'claimed']).where('created_at', '<=', olderThan).limit(BATCH).execute();
+  // A write-back is owed once its answer has settled (the connector's debounce): until then its job (one
+  // per answer, or one for the answers of a moment) is meant to be waiting.
+  const writebacks = await ctx.db
+    .selectFrom('writebacks as w')
+    .innerJoin('connectors as c', 'c.id', 'w.connector_id')
+    .select('w.response_id')
+    .where('w.status', 'in', ['pending', 'claimed'])
+    .where('w.created_at', '<=', sql<Date>`now() - make_interval(secs => ${ctx.reconcileGraceSeconds} + coalesce((c.definition->'writeBack'->>'debounceSeconds')::int, 0))`)
+    .limit(BATCH)
+    .execute();
   await ctx.queues.enqueueMany('writeback', writebacks.map((w) => ({ responseId: w.response_id })));
   const followUps = await ctx.db.selectFrom('follow_ups').select(['id', 'response_id']).where('status', 'in', ['pending', 'claimed']).where('updated_at', '<=', olderThan).limit(BATCH).execute();
   await ctx.queues.enqueueMany('followup', followUps.map((f) => ({ followUpId: f.id, responseId: f.response_id })));

@@ -1,6 +1,6 @@
 import { backoffMs, RetryLaterError, sleep } from '../../lib/retry.js';
 import { MailSendError, type OutgoingEmail } from '../../mail/transport.js';
-import { cancelSurvey, claimForSending, finishSending, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
+import { cancelSurvey, releaseClaim, type SurveyForDelivery } from '../../store/surveys.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 import { buildSurveyEmail } from './deliver-email.js';
@@ -36,21 +36,23 @@ export async function sendSurvey(ctx: StageContext, surveyId: string): Promise<s
   }
   const openAt = await ctx.gate.openAt(MAIL_GATE);
   if (openAt > now.getTime()) throw new RetryLaterError(openAt, 'mail sending is parked (SES daily quota)');
+  // Its turn within MAIL_MAX_PER_SECOND, before the claim (a claim must not wait: see claimTimeoutSeconds).
+  await ctx.mail.pace.turn();
 
   const expiresAt = new Date(now.getTime() + def.survey.expiryDays * 86_400_000);
   const { email, tokens } = buildSurveyEmail(ctx, s, def, 'survey', expiresAt);
-  if (!(await claimForSending(ctx.db, s.id, tokens, expiresAt))) return 'claimed by another worker';
+  if (!(await ctx.loaders.claimSend.submit({ surveyId: s.id, tokens, expiresAt }))) return 'claimed by another worker';
 
   try {
     const { messageId } = await sendWithRetries(ctx, email);
-    await finishSending(ctx.db, s.id, { status: 'sent', messageId, at: ctx.now() });
+    await ctx.loaders.finishSend.submit({ surveyId: s.id, outcome: { status: 'sent', messageId, at: ctx.now() } });
     ctx.metrics?.mailSends.inc({ result: 'sent' });
     if (def.survey.reminderAfterDays) {
-      await ctx.queues.enqueue('remind', { surveyId: s.id }, { delay: def.survey.reminderAfterDays * 86_400_000 }).catch((err) => ctx.logger.warn({ err, surveyId }, 'reminder enqueue failed; the reconciler will retry'));
+      await ctx.loaders.enqueue.enqueue('remind', { surveyId: s.id }, def.survey.reminderAfterDays * 86_400_000).catch((err) => ctx.logger.warn({ err, surveyId }, 'reminder enqueue failed; the reconciler will retry'));
     }
     return 'sent';
   } catch (e) {
-    return handleSendFailure(ctx, s.id, e, () => releaseClaim(ctx.db, s.id, tokens.map((t) => t.hash)), (reason, status) => finishSending(ctx.db, s.id, { status, reason }));
+    return handleSendFailure(ctx, s.id, e, () => releaseClaim(ctx.db, s.id, tokens.map((t) => t.hash)), (reason, status) => ctx.loaders.finishSend.submit({ surveyId: s.id, outcome: { status, reason } }));
   }
 }
 

@@ -3,7 +3,7 @@ import { marker } from '../../lib/markers.js';
 import { renderEscalationNote } from '../../render/itsm.js';
 import { docToText } from '../../render/itsm-doc.js';
 import { parseOutcome } from '../../rules/outcome-codes.js';
-import { loadFollowUp, type FollowUpWork } from '../../store/follow-ups.js';
+import type { FollowUpWork } from '../../store/follow-ups.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
 import type { StageContext } from '../context.js';
 
@@ -17,7 +17,7 @@ const GIVE_UP_AFTER_DUE_MS = 14 * 86_400_000;
  * once (notes on the ticket and the task, an email) — then checked again until it closes.
  */
 export async function checkFollowUpSla(ctx: StageContext, followUpId: string, check: number): Promise<string> {
-  const f = await loadFollowUp(ctx.db, followUpId);
+  const f = await ctx.loaders.followUp.load(followUpId);
   if (!f || f.status !== 'open' || !f.externalId) return 'nothing to do';
   if (check < f.slaChecks) return 'superseded by a later check';
   const def = await ctx.connectors.get(f.connectorId);

@@ -5,8 +5,8 @@ import { renderFeedbackNote, scoreLabel } from '../../render/itsm.js';
 import { docToText } from '../../render/itsm-doc.js';
 import { followUpAction, followUpDueAt, isDetractor } from '../../rules/follow-up-policy.js';
 import type { ConnectorDefinition } from '../../connectors/registry.js';
-import { cancelPendingFollowUp, setLatestResponse, upsertFollowUp } from '../../store/follow-ups.js';
-import { claimWriteback, finishWriteback, WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
+import { cancelPendingFollowUp, setLatestResponse } from '../../store/follow-ups.js';
+import { WRITEBACK_CLAIMS, type WritebackWork } from '../../store/writebacks.js';
 import { underClaim } from '../../store/claim-lease.js';
 import type { StageContext } from '../context.js';
 
@@ -15,12 +15,19 @@ import type { StageContext } from '../context.js';
  * policy (Postgres only), then write the answer onto the ticket exactly once — claimed before the
  * call, and after an interrupted attempt the ticket is searched for the answer's marker first.
  */
-export async function writeBack(ctx: StageContext, responseId: string): Promise<string> {
+export type FollowUpJob = { followUpId: string; responseId: string };
+
+export async function writeBack(
+  ctx: StageContext,
+  responseId: string,
+  /** Enqueues the follow-up job the policy asks for (a batch collects them into one job). */
+  followUp: (job: FollowUpJob) => Promise<void> = (job) => ctx.loaders.enqueue.enqueue('followup', job),
+): Promise<string> {
   const w = await ctx.loaders.writeback.load(responseId);
   if (!w) return 'no write-back owed for this answer';
   if (w.status === 'done' || w.status === 'superseded' || w.status === 'failed') return `nothing to do: ${w.status}`;
   if (!w.isActive) {
-    await finishWriteback(ctx.db, w.id, 'superseded');
+    await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'superseded' });
     return 'superseded by a newer answer';
   }
   const def = await ctx.connectors.get(w.connectorId);
@@ -28,11 +35,11 @@ export async function writeBack(ctx: StageContext, responseId: string): Promise<
   const settlesAt = w.submittedAt.getTime() + def.writeBack.debounceSeconds * 1000;
   if (settlesAt > ctx.now().getTime()) throw new RetryLaterError(settlesAt, 'waiting for the answer to settle');
 
-  const taskDueAt = await applyFollowUpPolicy(ctx, w, def);
+  const taskDueAt = await applyFollowUpPolicy(ctx, w, def, followUp);
 
   // A live claim (another worker writing right now, e.g. a job run twice after a Redis wipe) is left
   // alone: come back once it has lapsed, and then look for the marker first.
-  const claim = await claimWriteback(ctx.db, w.id, ctx.claimLeaseMs);
+  const claim = await ctx.loaders.claimWriteback.submit(w.id);
   if (claim === null) throw new RetryLaterError(Date.now() + ctx.claimLeaseMs, 'another worker is writing this answer back');
   return underClaim(ctx.db, WRITEBACK_CLAIMS, w.id, claim.attempt, ctx.claimLeaseMs, () => writeAnswer(ctx, w, def, claim, taskDueAt));
 }
@@ -47,7 +54,7 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
   const connector = ctx.runtime.for(def);
   const visibility = def.writeBack.target;
   if (attempt > 1 && visibility !== 'none' && (await connector.hasNote(w.ticketExternalId, w.marker, visibility))) {
-    await finishWriteback(ctx.db, w.id, 'done', 'found by marker after an interrupted attempt');
+    await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'done', note: 'found by marker after an interrupted attempt' });
     return 'already written';
   }
   const detractor = isDetractor(w.scale, w.score, def.followUp.detractorMax);
@@ -83,19 +90,19 @@ async function writeAnswer(ctx: StageContext, w: WritebackWork, def: ConnectorDe
     answersUrl: answersUrl(ctx.mail.publicUrl, ctx.secret, w.surveyId, { now: ctx.now(), ttlDays: ctx.mail.agentLinkTtlDays }),
   };
   await connector.writeFeedback(w.ticketExternalId, { marker: w.marker, doc, visibility, fields, data });
-  await finishWriteback(ctx.db, w.id, 'done');
+  await ctx.loaders.finishWriteback.submit({ id: w.id, status: 'done' });
   return 'written';
 }
 
 /** Creates, cancels or notes the survey's follow-up. Returns the due time while a task is owed, being created or open. */
-async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition): Promise<Date | null> {
+async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: ConnectorDefinition, followUp: (job: FollowUpJob) => Promise<void>): Promise<Date | null> {
   const existing = w.followUp;
   const action = followUpAction({ enabled: def.followUp.enabled, scale: w.scale, score: w.score, detractorMax: def.followUp.detractorMax, existing: existing?.status ?? null });
   switch (action) {
     case 'create': {
       const dueAt = followUpDueAt(w.submittedAt, def.followUp.dueHours);
-      const id = await upsertFollowUp(ctx.db, { surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
-      await ctx.queues.enqueue('followup', { followUpId: id, responseId: w.responseId });
+      const id = await ctx.loaders.upsertFollowUp.submit({ surveyId: w.surveyId, responseId: w.responseId, ticketId: w.ticketId, connectorId: w.connectorId, marker: marker(ctx.secret, 'T', w.surveyId), dueAt });
+      await followUp({ followUpId: id, responseId: w.responseId });
       return dueAt;
     }
     case 'cancel':
@@ -103,7 +110,7 @@ async function applyFollowUpPolicy(ctx: StageContext, w: WritebackWork, def: Con
       return null;
     case 'note':
       await setLatestResponse(ctx.db, existing!.id, w.responseId);
-      await ctx.queues.enqueue('followup', { followUpId: existing!.id, responseId: w.responseId });
+      await followUp({ followUpId: existing!.id, responseId: w.responseId });
       return existing!.dueAt;
     case 'none':
       return existing && ['pending', 'claimed', 'open'].includes(existing.status) ? existing.dueAt : null;
