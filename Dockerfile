@@ -13,7 +13,10 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # The live heap stays under ~100 MB even with a 20,000-closure backlog; without a cap V8 lets garbage
 # grow the heap (and RSS) far beyond that before collecting. 192 MB keeps a process under ~300 MB RSS.
-ENV NODE_OPTIONS=--max-old-space-size=192
+# Semi-spaces of 4 MB (Node 24's default grows them to 16 MB) keep ~35 MB of young-generation garbage
+# out of an idle process's RSS; measured under the bench's backlog in BENCH.md. The benches use these
+# same flags (src/bench/v8-flags.ts; a test compares them).
+ENV NODE_OPTIONS="--max-old-space-size=192 --max-semi-space-size=4"
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -11,9 +11,6 @@ import { startService } from './service.js';
 import { requireReachable } from './startup/reachable.js';
 import { StartupError } from './startup/startup-error.js';
 import { HostPolicy } from './connectors/http/host-policy.js';
-import { rebuildRollups, rollupStatus } from './analytics/facts/rollups.js';
-import { applyTargetsFile } from './targets/apply-file.js';
-import { importFeedbackFile } from './feedback-import/cli.js';
 
 const USAGE = `Usage: feedback <command>
 
@@ -118,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
       try {
         await migrateToLatest(db);
         const started = Date.now();
+        // Loaded by the command that uses it: `serve` stays free of the CLI's modules (RSS at start).
+        const { rebuildRollups, rollupStatus } = await import('./analytics/facts/rollups.js');
         if (sub === 'rebuild') {
           const r = await rebuildRollups(db);
           process.stdout.write(`rebuilt ${r.daysRebuilt} days (${r.marked} marked) in ${((Date.now() - started) / 1000).toFixed(1)} s; rollups hold the days before ${r.until ?? '(none yet)'}\n`);
@@ -147,7 +146,9 @@ async function main(argv: string[]): Promise<number> {
       try {
         await migrateToLatest(db);
         const text = readFileSync(arg, 'utf8');
-        const report = command === 'targets' ? await applyTargetsFile(db, text, { dryRun: !!values['dry-run'], prune: !!values.prune }) : await importFeedbackFile(db, text, { partial: !!values.partial });
+        const report = command === 'targets'
+          ? await (await import('./targets/apply-file.js')).applyTargetsFile(db, text, { dryRun: !!values['dry-run'], prune: !!values.prune })
+          : await (await import('./feedback-import/cli.js')).importFeedbackFile(db, text, { partial: !!values.partial });
         (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
         return report.ok ? 0 : 1;
       } finally {

@@ -15,7 +15,6 @@ import { WorkerPool } from './pipeline/workers.js';
 import { MailPace } from './pipeline/mail-pace.js';
 import { createTransport } from './mail/create-transport.js';
 import { Metrics } from './ops/metrics.js';
-import { startMetricsListener } from './http/routes/metrics.js';
 import { HostPolicy } from './connectors/http/host-policy.js';
 import type { RollupRefresher } from './analytics/facts/rollups.js';
 import { ConnectorStore } from './store/connectors.js';
@@ -23,7 +22,6 @@ import { OAuthTokenStore } from './store/oauth-tokens.js';
 import { ActivityRecorder } from './activity/recorder.js';
 import type { DigestProviders } from './digest/providers.js';
 import { actingDigestProviders } from './digest/acting-providers.js';
-import { syncDigestSchedules } from './digest/schedule.js';
 
 export interface RunningService {
   ctx: StageContext;
@@ -110,7 +108,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     url = await app.listen({ port: config.PORT, host: config.HOST });
   }
   // Metrics on a listener of their own (METRICS_PORT): never on the public port, and in every role.
-  const metricsListener = config.METRICS_PORT === undefined ? null : await startMetricsListener(metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST ?? config.HOST, token: config.METRICS_TOKEN, logger });
+  // (fastify loads only where it listens: a worker without METRICS_PORT has no HTTP server at all)
+  const metricsListener = config.METRICS_PORT === undefined ? null : await (await import('./http/routes/metrics.js')).startMetricsListener(metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST ?? config.HOST, token: config.METRICS_TOKEN, logger });
   let workers: WorkerPool | null = null;
   if (workerRedis) {
     workers = new WorkerPool(
@@ -131,7 +130,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   if (roles.has('scheduler')) {
     const { SchedulerRole } = await import('./pipeline/scheduler.js');
     scheduler = new SchedulerRole(queues, connectors, logger, { syncSeconds: config.SCHEDULER_SYNC_SECONDS, reconcileSeconds: config.RECONCILE_INTERVAL_SECONDS }, [
-      () => syncDigestSchedules({ queues, connectors, db, logger, now: ctx.now }),
+      async () => (await import('./digest/schedule.js')).syncDigestSchedules({ queues, connectors, db, logger, now: ctx.now }),
     ]);
     await scheduler.start();
     const { RollupRefresher } = await import('./analytics/facts/rollups.js');

@@ -18,9 +18,10 @@ import { ConnectorStore } from '../store/connectors.js';
 import { seedHistory, seedLiveSurvey } from './analytics-seed.js';
 import { measureClosureCost } from './facts-cost.js';
 import { percentile } from './stats.js';
+import { DEPLOYED_HEAP_MB, DEPLOYED_SEMI_SPACE_MB, serviceV8Flags } from './v8-flags.js';
 
 /**
- * npm run bench:analytics -- [--surveys 3000000] [--years 5] [--database NAME] [--keep] [--reuse] [--runs 20] [--heap-mb 192] [--no-build] [--skip-cost] [--analytics-pool N]
+ * npm run bench:analytics -- [--surveys 3000000] [--years 5] [--database NAME] [--keep] [--reuse] [--runs 20] [--heap-mb 192] [--semi-space-mb 4] [--no-build] [--skip-cost] [--analytics-pool N]
  *
  * Seeds a large service desk's history (see analytics-seed.ts) into its own database — NAME, or
  * the database of DATABASE_URL with "_analytics_bench" appended — in the schema before migrations
@@ -55,7 +56,8 @@ async function main() {
       keep: { type: 'boolean', default: false },
       reuse: { type: 'boolean', default: false },
       runs: { type: 'string', default: '20' },
-      'heap-mb': { type: 'string', default: '192' },
+      'heap-mb': { type: 'string', default: String(DEPLOYED_HEAP_MB) },
+      'semi-space-mb': { type: 'string', default: String(DEPLOYED_SEMI_SPACE_MB) },
       'no-build': { type: 'boolean', default: false },
       'skip-cost': { type: 'boolean', default: false },
       'analytics-pool': { type: 'string' },
@@ -134,7 +136,7 @@ async function main() {
       PAGE_RATE_LIMIT_PER_MINUTE: '100000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000', BOT_MIN_SECONDS_AFTER_SEND: '0',
       ...(values['analytics-pool'] ? { ANALYTICS_DB_POOL_MAX: values['analytics-pool'] } : {}),
     };
-    service = spawn(process.execPath, [...(heap ? [`--max-old-space-size=${heap}`] : []), 'dist/main.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    service = spawn(process.execPath, [...serviceV8Flags(heap, Number(values['semi-space-mb'])), 'dist/main.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
     const url = `http://127.0.0.1:${port}`;
     await until(async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200, 60_000);
     const pid = service.pid!;

@@ -14,9 +14,10 @@ import { cpuBetween, machineCpuSeconds, postgresCpuSeconds, redisCpuSeconds } fr
 import { startupRssMb } from './startup-rss.js';
 import { Deployment, type Layout } from './deployment.js';
 import { peakRssMb, percentile } from './stats.js';
+import { DEPLOYED_HEAP_MB, DEPLOYED_SEMI_SPACE_MB, serviceV8Flags } from './v8-flags.js';
 
 /**
- * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--warmup-seconds 5] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--layout split|single] [--profile DIR] [--round-trips]
+ * npm run bench -- [--closures 20000] [--rate 100] [--seconds 20] [--warmup-seconds 5] [--concurrency 20] [--db-pool 10] [--heap-mb N] [--semi-space-mb N] [--layout split|single] [--profile DIR] [--round-trips]
  * The service runs in child processes of its own, deployed as docker-compose runs it (--layout split: one
  * api process and one worker process; --layout single: both roles in one process), so that their peak
  * RSS (and, with --profile, their CPU profiles) are the service's alone. This process holds the
@@ -26,7 +27,8 @@ import { peakRssMb, percentile } from './stats.js';
  * --warmup-seconds right after start (V8 still interpreting, connections opening) is reported apart.
  * --round-trips prints the service's Postgres statements and Redis commands per closure of the backlog.
  * --heap-mb caps the service's V8 old space (--max-old-space-size; default 192, as the Dockerfile sets it
- * through NODE_OPTIONS; 0 for no cap).
+ * through NODE_OPTIONS; 0 for no cap); --semi-space-mb its young generation's semi-spaces
+ * (--max-semi-space-size; default 4, as the Dockerfile; 0 for V8's own default).
  * --startup-rss no skips the last phase: RSS right after start of the compiled build per role.
  * The bare chain is measured before and after the service's phases (the machine is shared: its speed
  * moves), and the load average and the machine's busy CPU during the backlog are printed with it. As
@@ -40,13 +42,14 @@ const HARNESS = 'bench-harness'; // application_name of this process's Postgres 
 
 async function main() {
   const { values } = parseArgs({
-    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: '192' }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false }, 'startup-rss': { type: 'string', default: 'yes' } },
+    options: { layout: { type: 'string', default: 'split' }, closures: { type: 'string', default: '20000' }, rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '20' }, 'warmup-seconds': { type: 'string', default: '5' }, concurrency: { type: 'string', default: '20' }, 'db-pool': { type: 'string', default: '10' }, 'heap-mb': { type: 'string', default: String(DEPLOYED_HEAP_MB) }, 'semi-space-mb': { type: 'string', default: String(DEPLOYED_SEMI_SPACE_MB) }, profile: { type: 'string' }, 'round-trips': { type: 'boolean', default: false }, 'startup-rss': { type: 'string', default: 'yes' } },
   });
   const N = Number(values.closures);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
   const layout = values.layout as Layout;
+  const v8Flags = serviceV8Flags(Number(values['heap-mb']) || undefined, Number(values['semi-space-mb']) || undefined);
   if (layout !== 'split' && layout !== 'single') throw new Error(`--layout must be split or single (got ${values.layout})`);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   // Its own database (DATABASE_URL's name + _bench, see run-database.ts), emptied at each run.
@@ -56,7 +59,7 @@ async function main() {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`bench: database ${databaseName(dbUrl.toString())}, Redis ${describeRedisTarget(parseRedisUrl(redisUrl))}`);
 
-  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}`);
+  out(`bench: ${N} closures, ${rate} closures/s offered for ${seconds} s, ${layout === 'split' ? 'service as an api process and a worker process' : 'service in one process (api + worker)'}, worker concurrency ${concurrency}, Postgres pool ${values['db-pool']} per process${Number(values['heap-mb']) ? `, service heap cap ${values['heap-mb']} MB` : ', no heap cap'}, V8 flags ${v8Flags.join(' ') || '(none)'}`);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   out(`  machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load()}`);
   const bareRun1 = await bareChainThroughput(redisUrl, `${prefix}bare`, STAGES, Math.min(N, 20_000), concurrency);
@@ -65,7 +68,7 @@ async function main() {
 
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(0, '127.0.0.1');
-  const service = new Deployment(layout, { profileDir: values.profile, countRoundTrips: values['round-trips'], heapMb: Number(values['heap-mb']) || undefined });
+  const service = new Deployment(layout, { profileDir: values.profile, countRoundTrips: values['round-trips'], v8Flags });
   let db: Db | null = null;
   try {
     const url = await service.start(
@@ -130,8 +133,8 @@ async function main() {
     let startupRss: Record<string, number> | null = null;
     if (values['startup-rss'] !== 'no') {
       const rssDb = await freshRunDatabase(databaseUrl, 'bench_rss', 'npm run bench');
-      startupRss = await startupRssMb({ DATABASE_URL: rssDb, REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}rss`, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: randomBytes(16).toString('hex'), METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), MAIL_TRANSPORT: 'ses' }, ['api', 'worker', 'api,worker,scheduler'], { heapMb: Number(values['heap-mb']) || undefined });
-      out(`  RSS right after start, compiled build (node dist/main.js serve, MAIL_TRANSPORT=ses${Number(values['heap-mb']) ? `, heap cap ${values['heap-mb']} MB` : ''}): ${Object.entries(startupRss).map(([r, v]) => `${r === 'api,worker,scheduler' ? 'all roles' : `${r} only`} ${mb(v)}`).join(', ')}`);
+      startupRss = await startupRssMb({ DATABASE_URL: rssDb, REDIS_URL: redisUrl, QUEUE_PREFIX: `${prefix}rss`, PUBLIC_URL: 'http://127.0.0.1:0', PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: randomBytes(16).toString('hex'), METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: randomBytes(32).toString('hex'), MAIL_TRANSPORT: 'ses' }, ['api', 'worker', 'api,worker,scheduler'], { v8Flags });
+      out(`  RSS right after start, compiled build (node dist/main.js serve, MAIL_TRANSPORT=ses, ${v8Flags.join(' ') || 'no V8 flags'}): ${Object.entries(startupRss).map(([r, v]) => `${r === 'api,worker,scheduler' ? 'all roles' : `${r} only`} ${mb(v)}`).join(', ')}`);
     }
     out(JSON.stringify({ layout, closures: N, bareChainPerSecond: bare, bareChainBeforeAfter: [bareBefore, bareAfter], bareChainCpuMs: bareCpuMs, startupRssMb: startupRss, endToEndPerSecond: backlog.perSecond, ratio: backlog.perSecond / bare, answerToWriteBackMs: backlog.wb, pollCallsPer1000: backlog.pollCallsPer1000, backlogPeakRssMb: peak, harnessPeakRssMb: harnessRssMb, serviceMemoryMb: backlog.memory, cpuMsPerClosure: backlog.cpuMs, push }));
   } finally {

@@ -20,8 +20,8 @@ export class Deployment {
   readonly inbox: string[] = [];
   private readonly processes: Array<{ roles: string; p: ServiceProcess }>;
 
-  constructor(readonly layout: Layout, opts: { profileDir?: string; countRoundTrips?: boolean; heapMb?: number }) {
-    this.processes = ROLES[layout].map((roles) => ({ roles, p: new ServiceProcess(this.inbox, opts.profileDir, opts.countRoundTrips, opts.heapMb) }));
+  constructor(readonly layout: Layout, opts: { profileDir?: string; countRoundTrips?: boolean; v8Flags?: string[] }) {
+    this.processes = ROLES[layout].map((roles) => ({ roles, p: new ServiceProcess(this.inbox, opts.profileDir, opts.countRoundTrips, opts.v8Flags) }));
   }
 
   /** Starts the processes one after the other (the first applies the migrations); returns the api's URL. */

@@ -12,10 +12,10 @@ export class ServiceProcess {
 
   /** @param profileDir when set, the child writes a V8 CPU profile there (--cpu-prof). */
   /** @param countRoundTrips when set, the child counts its Postgres statements and Redis commands. */
-  /** @param heapMb when set, the child's V8 old space is capped (--max-old-space-size), as a deployment would set it. */
+  /** @param v8Flags the child's V8 flags as deployed (heap cap, semi-space: see v8-flags.ts). */
   /** @param inbox where survey-link paths of the emails it sends go (the customers' mailbox). */
-  constructor(private readonly inbox: string[], profileDir?: string, countRoundTrips = false, heapMb?: number) {
-    const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(heapMb ? [`--max-old-space-size=${heapMb}`] : [])];
+  constructor(private readonly inbox: string[], profileDir?: string, countRoundTrips = false, v8Flags: string[] = []) {
+    const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...v8Flags];
     const env = { ...process.env, ...(countRoundTrips ? { BENCH_ROUND_TRIPS: '1' } : {}) };
     this.child = fork(fileURLToPath(new URL('./service-child.ts', import.meta.url)), [], { cwd: ROOT, env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: FromChild) => this.receive(m));

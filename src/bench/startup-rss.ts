@@ -9,12 +9,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * RSS of a freshly started service process per role, as deployed: the compiled build (`npm run build`,
- * which this runs first) under `node dist/main.js serve`, with the Dockerfile's heap cap. Read once the
+ * which this runs first) under `node dist/main.js serve`, with the Dockerfile's V8 flags. Read once the
  * process has said "service started" and had `settleMs` to finish starting. Each starts on an empty,
  * already migrated database of its own (`env.DATABASE_URL`, dropped afterwards), so that nothing is
  * polled or processed meanwhile.
  */
-export async function startupRssMb(env: Record<string, string> & { DATABASE_URL: string }, roles: string[], opts: { heapMb?: number; settleMs?: number } = {}): Promise<Record<string, number>> {
+export async function startupRssMb(env: Record<string, string> & { DATABASE_URL: string }, roles: string[], opts: { v8Flags?: string[]; settleMs?: number } = {}): Promise<Record<string, number>> {
   // A fresh database the caller made (run-database.ts); this run drops it at the end.
   await ensureDatabase(env.DATABASE_URL);
   const { db } = createDb(env.DATABASE_URL, 1);
@@ -23,16 +23,16 @@ export async function startupRssMb(env: Record<string, string> & { DATABASE_URL:
   execFileSync(process.execPath, [fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   const out: Record<string, number> = {};
   try {
-    for (const role of roles) out[role] = await oneStart(env, role, opts.heapMb, opts.settleMs ?? 2000);
+    for (const role of roles) out[role] = await oneStart(env, role, opts.v8Flags ?? [], opts.settleMs ?? 2000);
   } finally {
     await dropDatabase(env.DATABASE_URL);
   }
   return out;
 }
 
-function oneStart(env: Record<string, string>, roles: string, heapMb: number | undefined, settleMs: number): Promise<number> {
+function oneStart(env: Record<string, string>, roles: string, v8Flags: string[], settleMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), 'dist/main.js', 'serve'], {
+    const child = spawn(process.execPath, [...v8Flags, 'dist/main.js', 'serve'], {
       cwd: ROOT,
       env: { ...process.env, ...env, ROLES: roles, LOG_LEVEL: 'info', NODE_OPTIONS: '' },
       stdio: ['ignore', 'pipe', 'inherit'],

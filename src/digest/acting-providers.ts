@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
-import { InitiativeStore } from '../initiatives/store.js';
-import { TargetStore } from '../targets/store.js';
+import type { InitiativeStore } from '../initiatives/store.js';
+import type { TargetStore } from '../targets/store.js';
 import type { DigestProviders, TeamTarget } from './providers.js';
 
 /**
@@ -9,10 +9,13 @@ import type { DigestProviders, TeamTarget } from './providers.js';
  * Each figure is judged by the digest for its week with the dashboard's rule (src/digest/targets.ts).
  */
 export function actingDigestProviders(db: Db, publicUrl: string): DigestProviders {
-  const targets = new TargetStore(db);
-  const initiatives = new InitiativeStore(db);
+  // The stores load with the first digest: every process builds these providers, few send digests.
+  let stores: Promise<{ targets: TargetStore; initiatives: InitiativeStore }> | null = null;
+  const load = () =>
+    (stores ??= Promise.all([import('../targets/store.js'), import('../initiatives/store.js')]).then(([t, i]) => ({ targets: new t.TargetStore(db), initiatives: new i.InitiativeStore(db) })));
   return {
     async targetsForTeam(team) {
+      const { targets } = await load();
       const t = (await targets.get(team.teamKey)) ?? (await targets.get('default'));
       if (!t) return [];
       const out: TeamTarget[] = [];
@@ -24,6 +27,7 @@ export function actingDigestProviders(db: Db, publicUrl: string): DigestProvider
       return out;
     },
     async initiativesInProgress(team) {
+      const { initiatives } = await load();
       const list = await initiatives.list({ status: 'in_progress', team: team.teamKey });
       return list.map((i) => ({
         title: i.title,

@@ -13,8 +13,6 @@ import { POLL_RUNNING, pollConnector } from './stages/poll.js';
 import { RetryLaterError } from '../lib/retry.js';
 import { reconcile } from './stages/reconcile.js';
 import type { Processors } from './workers.js';
-import { planDigests } from '../digest/plan.js';
-import { sendDigest } from '../digest/send.js';
 import { Semaphore } from '../lib/semaphore.js';
 import { runBatchItems } from './batch-items.js';
 
@@ -69,8 +67,9 @@ export function stageProcessors(ctx: StageContext, itemsAtOnce = 20, stopping: (
       return runBatchItems(ctx, 'followup', p.followUps.map(([f]) => f), followUpSlots, (id) => runFollowUp(ctx, id), (id, delay) => ctx.loaders.enqueue.enqueue('followup', { followUpId: id, responseId: responses.get(id)! }, delay), stopping);
     },
     sla: (p) => checkFollowUpSla(ctx, p.followUpId, p.check),
-    digestplan: (p) => planDigests(ctx, p.connectorId, { period: p.period }),
-    digest: (p) => sendDigest(ctx, p.digestId),
+    // Digests load with the first one (weekly work; a worker's RSS at start stays what the loop needs).
+    digestplan: async (p) => (await import('../digest/plan.js')).planDigests(ctx, p.connectorId, { period: p.period }),
+    digest: async (p) => (await import('../digest/send.js')).sendDigest(ctx, p.digestId),
     maintenance: () => reconcile(ctx),
   };
 }

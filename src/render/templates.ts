@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { type Messages, translate, type Params } from './locales.js';
 import { templatesDir } from './paths.js';
 
@@ -103,8 +104,12 @@ export function checkedUrl(value: unknown): string {
   return value;
 }
 
+// Handlebars (a CommonJS package) is required with the first template rendered, synchronously as
+// rendering is: a process that renders nothing (a worker before its first send) never loads it.
+const requireCjs = createRequire(import.meta.url);
+
 function createInstance(): typeof Handlebars {
-  const hb = Handlebars.create();
+  const hb = (requireCjs('handlebars') as typeof Handlebars).create();
 
   hb.registerHelper('t', function t(this: unknown, key: unknown, options: Handlebars.HelperOptions) {
     if (typeof key !== 'string') throw new Error('t: the first argument must be a message key string');
