@@ -149,7 +149,8 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
   await service.ctx.connectors.save(jiraConnector(jiraUrl, jiraSecret));
   await service.scheduler?.sync();
   sim.webhook.target = { url: `${service.url}/webhooks/servicenow/${CONNECTOR_ID}`, headers: { 'X-Feedback-Secret': pushSecret } };
-  const jiraPeople = seedJira(jira, service.url, jiraSecret);
+  // service.url is set (the demo runs every role, the api one included); PUBLIC_URL only satisfies the type.
+  const jiraPeople = seedJira(jira, service.url ?? config.PUBLIC_URL, jiraSecret);
 
   const users = DEMO_PEOPLE.map((p) => sim.createUser(p));
   const agent = sim.createUser({ user_name: 'agent.smith', name: 'Agent Smith', email: 'agent.smith@it.example.com' });

@@ -1,3 +1,4 @@
+import { jiraWebhookUrl } from '../connectors/jira/admin-webhook.js';
 import { connectorDefinitionSchema, type ConnectorDefinition } from '../connectors/registry.js';
 import type { Lifecycle } from '../embedded/lifecycle.js';
 import { createJiraSim, type JiraSim } from '../sim/jira/sim.js';
@@ -52,7 +53,7 @@ export function seedJira(jira: JiraSim, serviceUrl: string, webhookSecret: strin
   jira.createProject({ key: PROJECT, name: 'Demo Service Desk', type: 'service_desk' });
   const agent = jira.createUser({ displayName: 'Agent Jones', email: 'agent.jones@it.example.com', timeZone: 'Europe/London' }).accountId;
   const reporters = DEMO_JIRA_REPORTERS.map((r) => jira.createUser({ ...r }).accountId);
-  jira.webhook.target = { url: `${serviceUrl}/webhooks/jira/${JIRA_CONNECTOR_ID}`, secret: webhookSecret };
+  jira.webhook.target = { url: jiraWebhookUrl({ id: JIRA_CONNECTOR_ID }, serviceUrl), secret: webhookSecret };
   return { agent, reporters };
 }
 
