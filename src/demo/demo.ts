@@ -9,6 +9,7 @@ import { createServiceNowSim } from '../sim/servicenow/sim.js';
 import { DEMO_PEOPLE, demoTicket } from './scenario.js';
 import { printCursors, printDecisions, printLoop } from './print.js';
 import { startSesEmulator } from './ses-emulator.js';
+import { closeJiraIssue, JIRA_CONNECTOR_ID, jiraConnector, jiraTotals, seedJira, startJiraSim } from './jira.js';
 import { DemoCustomers } from './customers.js';
 import { demoHistory } from './history.js';
 import { insertPastSurveys } from '../analytics/history.js';
@@ -57,8 +58,8 @@ export interface DemoOptions {
 
 /**
  * The whole loop as it stands, on one laptop: the service (all roles) against the built-in ServiceNow
- * simulator. Tickets close in the simulator; each closure reaches the service by push (the Business
- * Rule's call) and by polling; every anti-spam decision is printed as it is made.
+ * and Jira simulators. Tickets close in both; each closure reaches the service by push (the Business
+ * Rule's call, the Jira webhook) and by polling; every anti-spam decision is printed as it is made.
  * Everything the demo starts is registered on one lifecycle and stopped in reverse order — on Ctrl+C,
  * SIGTERM, at the end of --seconds, and when start-up fails half-way.
  */
@@ -114,6 +115,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
   const sim = createServiceNowSim();
   const simUrl = await sim.listen(8081, '127.0.0.1').catch(() => sim.listen(0, '127.0.0.1'));
   lifecycle.add('the ServiceNow simulator', () => sim.close());
+  const { jira, url: jiraUrl } = await startJiraSim(lifecycle);
   const service = await startService(config, logger);
   lifecycle.add('the service', () => service.stop(), config.SHUTDOWN_TIMEOUT_MS + 20_000);
   lifecycle.check();
@@ -142,8 +144,13 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       },
     }),
   );
+  // Its own secret: each connector verifies its own pushes (the Jira webhook is signed with it).
+  const jiraSecret = randomBytes(16).toString('hex');
+  await service.ctx.connectors.save(jiraConnector(jiraUrl, jiraSecret));
   await service.scheduler?.sync();
   sim.webhook.target = { url: `${service.url}/webhooks/servicenow/${CONNECTOR_ID}`, headers: { 'X-Feedback-Secret': pushSecret } };
+  // service.url is set (the demo runs every role, the api one included); PUBLIC_URL only satisfies the type.
+  const jiraPeople = seedJira(jira, service.url ?? config.PUBLIC_URL, jiraSecret);
 
   const users = DEMO_PEOPLE.map((p) => sim.createUser(p));
   const agent = sim.createUser({ user_name: 'agent.smith', name: 'Agent Smith', email: 'agent.smith@it.example.com' });
@@ -165,6 +172,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       'Closed-loop feedback: demo',
       `  service          ${service.url}   (admin token: ${config.ADMIN_TOKEN})`,
       `  ServiceNow sim   ${simUrl}   (control API under /sim, Table API under /api/now)`,
+      `  Jira sim         ${jiraUrl}   (control API under /sim, REST API under /rest/api/3; project DEMO, connector ${JIRA_CONNECTOR_ID})`,
       `  mail viewer      ${ses.url}   (every survey sent; open one and answer it in your browser)`,
       `  admin console    ${service.url}/admin/   (sign in with your name and the admin token)`,
       `  dashboard        ${service.url}/admin/dashboard   (user: any, password: the admin token; ${history.length} surveys of history seeded)`,
@@ -175,9 +183,10 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
       `  team digests     ${digests.enqueued} for the week of ${digests.week} in the mail viewer; preview: ${service.url}/admin/digests/preview?team=${encodeURIComponent(`${CONNECTOR_ID}:${groups[0]!.sys_id}`)}`,
       `  try              curl -H "Authorization: Bearer ${config.ADMIN_TOKEN}" ${service.url}/admin/decisions`,
       '',
-      'Tickets close in the simulator every second; each is pushed and polled; one decision per closure.',
-      'Surveys go to the mail viewer; simulated customers answer two in three of them through the real page;',
-      'each answer becomes a work note on the ticket, and each unhappy one a follow-up task due in 24 hours:',
+      'Tickets (INC…) close in the ServiceNow simulator every second, issues (DEMO-…) in the Jira simulator every',
+      '3 seconds; each is pushed and polled; one decision per closure. Surveys go to the mail viewer; simulated',
+      'customers answer two in three of them through the real page; each answer becomes a work note (ServiceNow)',
+      'or internal comment (Jira) on the ticket, and each unhappy one a follow-up task or issue due in 24 hours:',
       '',
     ].join('\n'),
   );
@@ -191,6 +200,9 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
     const inc = sim.createIncident(t.incident);
     sim.closeIncident(inc.sys_id!, t.close);
   }, 1000);
+  // Jira issues close on their own, slower timer, so that both kinds of ticket interleave in the output.
+  let jiraClosed = 0;
+  const jiraCloser = setInterval(() => closeJiraIssue(jira, jiraClosed++, jiraPeople), 3000);
   const customers = new DemoCustomers(ses.url, out);
   let loopCursor = cursors.loop;
   const printer = setInterval(() => {
@@ -201,6 +213,7 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
 
   await lifecycle.untilStopped(opts.seconds ? opts.seconds * 1000 : undefined);
   clearInterval(closer);
+  clearInterval(jiraCloser);
   clearInterval(printer);
   lastId = await printDecisions(service.ctx.db, lastId, out);
   loopCursor = await printLoop(service.ctx.db, loopCursor, out);
@@ -212,10 +225,11 @@ async function demo(env: Env, opts: DemoOptions, lifecycle: Lifecycle): Promise<
     .groupBy(['outcome', 'reason'])
     .orderBy('outcome', 'desc')
     .execute();
-  out.write(`\n${n} tickets closed in this run. Decisions: ${summary.map((s) => `${s.reason} ${s.n}`).join(', ') || 'none yet'}\n`);
+  out.write(`\n${n} ServiceNow tickets and ${jiraClosed} Jira issues closed in this run. Decisions: ${summary.map((s) => `${s.reason} ${s.n}`).join(', ') || 'none yet'}\n`);
   const answers = await service.ctx.db.selectFrom('responses').select((eb) => eb.fn.countAll<string>().as('n')).where('submitted_at', '>=', since).executeTakeFirst();
   const sent = await service.ctx.db.selectFrom('surveys').select((eb) => eb.fn.countAll<string>().as('n')).where('sent_at', '>=', since).executeTakeFirst();
-  out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}; work notes: ${sim.table('sys_journal_field').length}; follow-up tasks: ${sim.table('incident_task').length}. Mail viewer: ${ses.url}\n`);
+  const inJira = jiraTotals(jira);
+  out.write(`Surveys sent: ${sent?.n ?? 0}; answers recorded: ${answers?.n ?? 0}; ServiceNow work notes: ${sim.table('sys_journal_field').length}, follow-up tasks: ${sim.table('incident_task').length}; Jira comments: ${inJira.comments}, follow-up issues: ${inJira.followUps}. Mail viewer: ${ses.url}\n`);
   return 0; // runDemo stops the service, the simulators and any server started for the demo
 }
 

@@ -19,6 +19,12 @@ export async function printDecisions(db: Db, afterId: string, out: NodeJS.Writab
   return rows.at(-1)?.id ?? afterId;
 }
 
+/** What a write-back and a follow-up are called in each ITSM, so the output reads right for both. */
+const WORDS = {
+  servicenow: { note: 'work note', on: 'ticket', task: '' }, // TASK0010001 says what it is
+  jira: { note: 'comment', on: 'issue', task: 'issue ' }, // DEMO-15 does not
+} as const;
+
 /** Prints write-backs and follow-up tasks that happened since the cursors; returns the new cursors. */
 export async function printLoop(db: Db, after: { writeback: string; followUp: string }, out: NodeJS.WritableStream) {
   const notes = await db
@@ -26,21 +32,23 @@ export async function printLoop(db: Db, after: { writeback: string; followUp: st
     .innerJoin('responses as r', 'r.id', 'w.response_id')
     .innerJoin('surveys as s', 's.id', 'w.survey_id')
     .innerJoin('tickets as t', 't.id', 's.ticket_id')
-    .select(['w.id', 't.external_key', 'r.score'])
+    .innerJoin('connectors as k', 'k.id', 't.connector_id')
+    .select(['w.id', 't.external_key', 'r.score', 'k.kind'])
     .where('w.status', '=', 'done')
     .where('w.id', '>', after.writeback)
     .orderBy('w.id')
     .execute();
-  for (const n of notes) out.write(`  ${(n.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} work note    → answer ${n.score} written on the ticket\n`);
+  for (const n of notes) out.write(`  ${(n.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} ${WORDS[n.kind].note.padEnd(12)} → answer ${n.score} written on the ${WORDS[n.kind].on}\n`);
   const tasks = await db
     .selectFrom('follow_ups as f')
     .innerJoin('tickets as t', 't.id', 'f.ticket_id')
-    .select(['f.id', 't.external_key', 'f.external_key as task', 'f.due_at', 'f.assignment_group_id'])
+    .innerJoin('connectors as k', 'k.id', 't.connector_id')
+    .select(['f.id', 't.external_key', 'f.external_key as task', 'f.due_at', 'f.assignment_group_id', 'k.kind'])
     .where('f.status', '=', 'open')
     .where('f.id', '>', after.followUp)
     .orderBy('f.id')
     .execute();
-  for (const t of tasks) out.write(`  ${(t.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} FOLLOW-UP    → ${t.task} for the ticket's team, due ${t.due_at.toISOString().slice(0, 16).replace('T', ' ')}Z (24 h)\n`);
+  for (const t of tasks) out.write(`  ${(t.external_key ?? '?').padEnd(11)} ${''.padEnd(16)} FOLLOW-UP    → ${WORDS[t.kind].task}${t.task} for the ticket's team, due ${t.due_at.toISOString().slice(0, 16).replace('T', ' ')}Z (24 h)\n`);
   return { writeback: notes.at(-1)?.id ?? after.writeback, followUp: tasks.at(-1)?.id ?? after.followUp };
 }
 

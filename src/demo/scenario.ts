@@ -31,3 +31,33 @@ export function demoTicket(n: number, users: Rec[], agent: Rec, groups: Rec[]) {
     },
   };
 }
+
+/**
+ * Who raises issues in the demo's Jira project. Anti-spam is per person across connectors, so Alice
+ * (the same address as in ServiceNow) is held back by her ServiceNow survey's cooldown, and Mo, whose
+ * Jira profile hides the email address, cannot be surveyed at all. The others get one survey each.
+ */
+export const DEMO_JIRA_REPORTERS = [
+  { displayName: 'Kai Developer', email: 'kai@example.com', locale: 'en_US', timeZone: 'Europe/Amsterdam' },
+  { displayName: 'Lena Lang', email: 'lena@example.com', locale: 'de_DE', timeZone: 'Europe/Vienna' },
+  { displayName: 'Alice Frequent', email: 'alice@example.com', locale: 'en_GB', timeZone: 'Europe/London' },
+  { displayName: 'Mo Private', email: 'mo@example.com', hideEmail: true, locale: 'en_US', timeZone: 'America/Chicago' },
+  { displayName: 'Nora Night', email: 'nora@example.com', locale: 'en_AU', timeZone: 'Australia/Sydney' },
+  { displayName: 'Omar Ops', email: 'omar@example.com', locale: 'en_US', timeZone: 'Asia/Dubai' },
+] as const;
+
+/** Components are the teams on the Jira side (the connector's default `teamFrom: component`). */
+export const DEMO_JIRA_COMPONENTS = ['Access', 'Laptops', 'Network'] as const;
+
+const JIRA_TITLES = ['Cannot log in to the build server', 'Request access to the Finance space', 'Laptop fan is very loud', 'Wi-Fi drops in meeting room B', 'Need a second monitor', 'SSO login loops in Safari'];
+
+/** The n-th demo Jira issue (project, summary, reporter, assignee, component), by account ids. */
+export function demoJiraIssue(n: number, project: string, reporters: readonly string[], agent: string) {
+  return {
+    project,
+    summary: JIRA_TITLES[n % JIRA_TITLES.length]!,
+    reporter: reporters[n % reporters.length]!,
+    assignee: agent,
+    components: [DEMO_JIRA_COMPONENTS[n % DEMO_JIRA_COMPONENTS.length]!],
+  };
+}
