@@ -90,6 +90,22 @@ describe('survey_facts through the pipeline', () => {
 // ---------------------------------------------------------------------------------------------
 
 const DAY = 86_400_000;
+/**
+ * A past follow-up: closed 5 hours after the answer, or still open and long overdue — then already
+ * marked overdue and escalated, as the SLA stage would have, so that its first SLA check in the running
+ * harness changes nothing (no fact of an old day moves while a test compares rollups with facts).
+ */
+function pastFollowUp(answeredAt: Date, closed: boolean, withOutcome: boolean): NonNullable<PastSurvey['followUp']> {
+  const dueAt = new Date(answeredAt.getTime() + DAY);
+  return {
+    createdAt: new Date(answeredAt.getTime() + 300_000),
+    dueAt,
+    closedAt: closed ? new Date(answeredAt.getTime() + 5 * 3_600_000) : null,
+    outcome: withOutcome ? 'Called back' : null,
+    ...(closed ? {} : { overdueAt: dueAt, escalatedAt: dueAt }),
+  };
+}
+
 function history(now: Date, count: number): PastSurvey[] {
   const random = seededRandom(20260101);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
@@ -113,7 +129,7 @@ function history(now: Date, count: number): PastSurvey[] {
       sentAt,
       deliveredAt: random() < 0.7 ? new Date(sentAt.getTime() + 1000) : null,
       answer: answered ? { score, comment: random() < 0.4 ? pick(['vpn slow', 'great help', 'printer broken again']) : null, submittedAt } : null,
-      followUp: answered && ((scale === 'csat' && score <= 2) || (scale === 'nps' && score <= 6)) ? { createdAt: new Date(submittedAt.getTime() + 300_000), dueAt: new Date(submittedAt.getTime() + DAY), closedAt: random() < 0.8 ? new Date(submittedAt.getTime() + 5 * 3_600_000) : null, outcome: random() < 0.5 ? 'Called back' : null } : null,
+      followUp: answered && ((scale === 'csat' && score <= 2) || (scale === 'nps' && score <= 6)) ? pastFollowUp(submittedAt, random() < 0.8, random() < 0.5) : null,
     });
   }
   return out;

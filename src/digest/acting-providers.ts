@@ -12,7 +12,12 @@ export function actingDigestProviders(db: Db, publicUrl: string): DigestProvider
   // The stores load with the first digest: every process builds these providers, few send digests.
   let stores: Promise<{ targets: TargetStore; initiatives: InitiativeStore }> | null = null;
   const load = () =>
-    (stores ??= Promise.all([import('../targets/store.js'), import('../initiatives/store.js')]).then(([t, i]) => ({ targets: new t.TargetStore(db), initiatives: new i.InitiativeStore(db) })));
+    (stores ??= Promise.all([import('../targets/store.js'), import('../initiatives/store.js')])
+      .then(([t, i]) => ({ targets: new t.TargetStore(db), initiatives: new i.InitiativeStore(db) }))
+      .catch((e: unknown) => {
+        stores = null; // the next digest tries again
+        throw e;
+      }));
   return {
     async targetsForTeam(team) {
       const { targets } = await load();
