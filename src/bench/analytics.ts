@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -132,7 +132,7 @@ async function main() {
     const env = {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
       DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port), HOST: '127.0.0.1',
-      ADMIN_TOKEN: adminToken, SECRET_KEY: secretKey, LOG_LEVEL: 'warn', MAIL_TRANSPORT: 'memory', ROLES: 'api',
+      ADMIN_TOKEN: adminToken, METRICS_TOKEN: randomBytes(16).toString('hex'), SECRET_KEY: secretKey, LOG_LEVEL: 'warn', MAIL_TRANSPORT: 'memory', ROLES: 'api',
       PAGE_RATE_LIMIT_PER_MINUTE: '100000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000', BOT_MIN_SECONDS_AFTER_SEND: '0',
       ...(values['analytics-pool'] ? { ANALYTICS_DB_POOL_MAX: values['analytics-pool'] } : {}),
     };
