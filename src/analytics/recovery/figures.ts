@@ -66,60 +66,78 @@ export function median(values: readonly number[]): number | null {
 }
 
 export function recoveryFigures(key: string, label: string, rows: readonly RecoveryRow[], now: Date): RecoveryFigures {
-  let closed = 0;
-  let closedOnTime = 0;
-  let open = 0;
-  let openPastDue = 0;
-  let neverReached = 0;
-  let withNextAnswer = 0;
-  let recovered = 0;
-  const outcomes: Record<string, number> = {};
-  const byOutcome: Record<string, { withNextAnswer: number; recovered: number }> = {};
-  const minutes: number[] = [];
-  for (const r of rows) {
+  const tally = new RecoveryTally(now);
+  for (const r of rows) tally.add(r);
+  return tally.figures(key, label);
+}
+
+/**
+ * The same figures, row by row: a report over years of detractors adds each row as it is read and
+ * keeps only counts (and the minutes to contact, for the median), never the rows themselves.
+ */
+export class RecoveryTally {
+  private detractors = 0;
+  private closed = 0;
+  private closedOnTime = 0;
+  private open = 0;
+  private openPastDue = 0;
+  private neverReached = 0;
+  private withNextAnswer = 0;
+  private recovered = 0;
+  private readonly outcomes: Record<string, number> = {};
+  private readonly byOutcome: Record<string, { withNextAnswer: number; recovered: number }> = {};
+  private readonly minutes: number[] = [];
+
+  constructor(private readonly now: Date) {}
+
+  add(r: RecoveryRow): void {
+    this.detractors++;
     if (r.status === 'closed' && r.closedAt) {
-      closed++;
-      if (r.closedAt.getTime() <= r.dueAt.getTime()) closedOnTime++;
+      this.closed++;
+      if (r.closedAt.getTime() <= r.dueAt.getTime()) this.closedOnTime++;
       const code = r.outcomeCode ?? 'none';
-      outcomes[code] = (outcomes[code] ?? 0) + 1;
-      if (r.outcomeCode === NOT_REACHED_CODE) neverReached++;
-      else minutes.push((r.closedAt.getTime() - r.answeredAt.getTime()) / MINUTE);
+      this.outcomes[code] = (this.outcomes[code] ?? 0) + 1;
+      if (r.outcomeCode === NOT_REACHED_CODE) this.neverReached++;
+      else this.minutes.push((r.closedAt.getTime() - r.answeredAt.getTime()) / MINUTE);
       if (r.next) {
-        withNextAnswer++;
-        const o = (byOutcome[code] ??= { withNextAnswer: 0, recovered: 0 });
+        this.withNextAnswer++;
+        const o = (this.byOutcome[code] ??= { withNextAnswer: 0, recovered: 0 });
         o.withNextAnswer++;
         if (!r.next.detractor) {
-          recovered++;
+          this.recovered++;
           o.recovered++;
         }
       }
     } else if (r.status === 'open') {
-      open++;
-      if (r.dueAt.getTime() < now.getTime()) {
-        openPastDue++;
-        neverReached++;
+      this.open++;
+      if (r.dueAt.getTime() < this.now.getTime()) {
+        this.openPastDue++;
+        this.neverReached++;
       }
     }
   }
-  const detractors = rows.length;
-  return {
-    key,
-    label,
-    detractors,
-    closed,
-    closedOnTime,
-    closedOnTimeShare: ratio(closedOnTime, detractors),
-    closedLate: closed - closedOnTime,
-    open,
-    openPastDue,
-    outcomes,
-    neverReached,
-    neverReachedShare: ratio(neverReached, detractors),
-    contacted: minutes.length,
-    medianMinutesToContact: median(minutes),
-    withNextAnswer,
-    recovered,
-    recoveryRate: ratio(recovered, withNextAnswer),
-    byOutcome: Object.fromEntries(Object.entries(byOutcome).map(([c, o]) => [c, { ...o, recoveryRate: ratio(o.recovered, o.withNextAnswer) }])),
-  };
+
+  figures(key: string, label: string): RecoveryFigures {
+    const { detractors, closed, closedOnTime, neverReached, withNextAnswer, recovered } = this;
+    return {
+      key,
+      label,
+      detractors,
+      closed,
+      closedOnTime,
+      closedOnTimeShare: ratio(closedOnTime, detractors),
+      closedLate: closed - closedOnTime,
+      open: this.open,
+      openPastDue: this.openPastDue,
+      outcomes: { ...this.outcomes },
+      neverReached,
+      neverReachedShare: ratio(neverReached, detractors),
+      contacted: this.minutes.length,
+      medianMinutesToContact: median(this.minutes),
+      withNextAnswer,
+      recovered,
+      recoveryRate: ratio(recovered, withNextAnswer),
+      byOutcome: Object.fromEntries(Object.entries(this.byOutcome).map(([c, o]) => [c, { ...o, recoveryRate: ratio(o.recovered, o.withNextAnswer) }])),
+    };
+  }
 }
