@@ -28,6 +28,8 @@ async function answer(h: Harness, score: number, comment: string) {
 /** Waits until the n-th answer is written back and, when a task is open, its change was considered. */
 async function settled(h: Harness, answers: number) {
   await waitFor(`answer ${answers} written back`, async () => (await count(h, "SELECT count(*) AS n FROM writebacks WHERE status IN ('done', 'superseded')")) === answers, 60_000);
+  // A detractor's task is created by a follow-up job that starts after the write-back: wait for it too.
+  await waitFor('every unhappy answer has its task', async () => (await count(h, "SELECT count(*) AS n FROM responses r WHERE r.is_active AND r.score <= 2 AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.survey_id = r.survey_id AND f.external_id IS NOT NULL)")) === 0, 60_000);
   await waitFor('the task up to date', async () => (await count(h, "SELECT count(*) AS n FROM follow_ups WHERE status = 'open' AND noted_response_id IS DISTINCT FROM response_id")) === 0, 60_000);
 }
 
@@ -103,7 +105,8 @@ describe('a changed answer on Jira Cloud', () => {
     await answer(h, 1, 'Nobody called back');
     await settled(h, 1);
     expect((jira.properties(key) as { csat: { detractor: boolean } }).csat.detractor).toBe(true);
-    const taskKey = jira.links().find((l: any) => l.inwardIssue?.key === key)!.outwardIssue.key as string;
+    const link = await waitFor('the follow-up issue linked', () => jira.links().find((l: any) => l.inwardIssue?.key === key));
+    const taskKey = link.outwardIssue.key as string;
 
     await answer(h, 5, 'They called, all fixed');
     await settled(h, 2);
