@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDbConfig } from './config.js';
+import { ConfigError, loadConfig, loadDbConfig, type DbConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { createDb } from './db/client.js';
+import { createDb, type Db } from './db/client.js';
 import { ensureDatabase, migrateToLatest } from './db/migrator.js';
 import { SecretBox } from './lib/secret-box.js';
 import { ConnectorStore } from './store/connectors.js';
@@ -33,6 +33,23 @@ const USAGE = `Usage: feedback <command>
 `;
 
 /** The composition root: the only place that reads process.env (through config) and wires things up. */
+/**
+ * The database of an operator command: DATABASE_URL must answer (one line naming it otherwise), the
+ * database is created if missing and migrated, and closed when `run` ends.
+ */
+async function withMigratedDb(run: (db: Db, config: DbConfig, applied: string[]) => Promise<number>): Promise<number> {
+  const config = loadDbConfig(process.env);
+  await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
+  await ensureDatabase(config.DATABASE_URL);
+  const { db } = createDb(config.DATABASE_URL, 2);
+  try {
+    const applied = await migrateToLatest(db);
+    return await run(db, config, applied);
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   // A .env file next to the process is read if present; real environment variables win.
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -69,26 +86,13 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
-    case 'migrate': {
-      const config = loadDbConfig(process.env);
-      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
-      await ensureDatabase(config.DATABASE_URL);
-      const { db } = createDb(config.DATABASE_URL, 2);
-      try {
-        const applied = await migrateToLatest(db);
+    case 'migrate':
+      return withMigratedDb(async (_db, _config, applied) => {
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      } finally {
-        await db.destroy();
-      }
-      return 0;
-    }
-    case 'connectors': {
-      const config = loadDbConfig(process.env);
-      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
-      await ensureDatabase(config.DATABASE_URL);
-      const { db } = createDb(config.DATABASE_URL, 2);
-      try {
-        await migrateToLatest(db);
+        return 0;
+      });
+    case 'connectors':
+      return withMigratedDb(async (db, config) => {
         const store = new ConnectorStore(db, new SecretBox(config.SECRET_KEY));
         if (sub === 'apply' && arg) {
           const { applyConnectorsFile } = await import('./cli/connectors-apply.js');
@@ -102,18 +106,9 @@ async function main(argv: string[]): Promise<number> {
         }
         process.stderr.write(USAGE);
         return 2;
-      }
-      finally {
-        await db.destroy();
-      }
-    }
-    case 'rollups': {
-      const config = loadDbConfig(process.env);
-      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
-      await ensureDatabase(config.DATABASE_URL);
-      const { db } = createDb(config.DATABASE_URL, 2);
-      try {
-        await migrateToLatest(db);
+      });
+    case 'rollups':
+      return withMigratedDb(async (db) => {
         const started = Date.now();
         // Loaded by the command that uses it: `serve` stays free of the CLI's modules (RSS at start).
         const { rebuildRollups, rollupStatus } = await import('./analytics/facts/rollups.js');
@@ -129,31 +124,22 @@ async function main(argv: string[]): Promise<number> {
         }
         process.stderr.write(USAGE);
         return 2;
-      } finally {
-        await db.destroy();
-      }
-    }
+      });
     case 'targets':
     case 'feedback': {
-      const config = loadDbConfig(process.env);
+      loadDbConfig(process.env); // bad configuration is reported before the usage
       if (!(command === 'targets' ? sub === 'apply' : sub === 'import') || !arg) {
         process.stderr.write(USAGE);
         return 2;
       }
-      await requireReachable([{ variable: 'DATABASE_URL', url: config.DATABASE_URL }]);
-      await ensureDatabase(config.DATABASE_URL);
-      const { db } = createDb(config.DATABASE_URL, 2);
-      try {
-        await migrateToLatest(db);
+      return withMigratedDb(async (db) => {
         const text = readFileSync(arg, 'utf8');
         const report = command === 'targets'
           ? await (await import('./targets/apply-file.js')).applyTargetsFile(db, text, { dryRun: !!values['dry-run'], prune: !!values.prune })
           : await (await import('./feedback-import/cli.js')).importFeedbackFile(db, text, { partial: !!values.partial });
         (report.ok ? process.stdout : process.stderr).write(`${report.lines.join('\n')}\n`);
         return report.ok ? 0 : 1;
-      } finally {
-        await db.destroy();
-      }
+      });
     }
     case 'demo': {
       const { runDemo } = await import('./demo/demo.js');
