@@ -127,7 +127,22 @@ export async function runFailoverLoop(topology: LocalTopology, opts: { name: str
         killedAt = Date.now();
       }
     }
-    await waitFor('a survey sent after the crash', async () => (await count(`SELECT count(*) AS n FROM surveys WHERE status = 'sent' AND sent_at > to_timestamp(${killedAt / 1000})`)) > 0, 60_000, 200);
+    try {
+      await waitFor('a survey sent after the crash', async () => (await count(`SELECT count(*) AS n FROM surveys WHERE status = 'sent' AND sent_at > to_timestamp(${killedAt / 1000})`)) > 0, 60_000, 200);
+    } catch (e) {
+      // What a failure needs explained: where the topology says the data is now, what /readyz said
+      // last, where the work stands, and what the workers printed last.
+      let now = 'unknown';
+      try {
+        now = String(opts.victim(te));
+      } catch (err) {
+        now = (err as Error).message;
+      }
+      const surveys = (await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM surveys GROUP BY status`.execute(te.db)).rows.map((r) => `${r.status} ${r.n}`).join(', ');
+      const pending = await count(`SELECT count(*) AS n FROM closures WHERE status = 'pending'`);
+      const tails = workers.map((w, i) => `worker ${i + 1}: ${w.output().slice(-600)}`).join('\n');
+      throw new Error(`${(e as Error).message}; killed ${killedPort}, now ${now}; last /readyz ${JSON.stringify(ready.at(-1))}; surveys ${surveys}; closures pending ${pending}\n${tails}`);
+    }
     const firstSend = await te.db.selectFrom('surveys').select((eb) => eb.fn.min('sent_at').as('t')).where('sent_at', '>', new Date(killedAt)).executeTakeFirst();
 
     // Quiescence: every closure decided, every survey out, every answer written back, every detractor's task made.
